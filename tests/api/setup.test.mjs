@@ -156,3 +156,19 @@ describe('set-up defaults', { timeout: 60_000 }, () => {
     assert.deepEqual(body, { needed: false });
   });
 });
+
+describe('set-up without a workspace slug', { timeout: 60_000 }, () => {
+  let server;
+  before(async () => { server = await startServer(); });
+  after(stopAll);
+
+  it('derives a URL-safe slug from the workspace name', async () => {
+    const c = new Client(server);
+    const body = { code: server.setupCode, ...OWNER, workspace_name: 'Caffè Rossi & Figli' };
+    delete body.workspace_slug;
+    const res = await c.post('/api/v1/setup', body);
+    const out = assertJson(res, 201);
+    assert.match(out.user.workspace.slug, /^[a-z0-9][a-z0-9-]*$/, show(res));
+    assert.equal(out.user.workspace.name, 'Caffè Rossi & Figli', 'the name keeps its accents and symbols');
+  });
+});
