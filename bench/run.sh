@@ -1,0 +1,299 @@
+#!/usr/bin/env bash
+# piazza's HTTP benchmark (`make bench`): piazza against nginx serving a static
+# file, on this machine, in the same run, with the same load generator.
+#
+# It builds nothing: it expects the release build at build/piazza. On loopback
+# it starts piazza on a temporary database (with an owner and an API token made
+# by the CLI) and nginx on a temporary configuration serving a file with the
+# very bytes of piazza's /healthz answer, then runs wrk with the same settings
+# against: nginx static file, piazza GET /healthz, piazza GET /api/v1/me with a
+# bearer token. It reads piazza's resident memory before and after the load,
+# prints a table and writes docs/BENCHMARKS.md. It stops what it started, by
+# pid, with bounded waits.
+#
+# Environment:
+#   BENCH_SECONDS      seconds of each measured wrk run (default 10)
+#   BENCH_THREADS      wrk threads (default 2)
+#   BENCH_CONNECTIONS  wrk connections (default 64)
+#   BENCH_REPORT       where to write the report (default docs/BENCHMARKS.md;
+#                      "-" writes none)
+#   PIAZZA_BIN         binary to measure (default build/piazza)
+set -u
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+PIAZZA_BIN=${PIAZZA_BIN:-$ROOT/build/piazza}
+SECONDS_EACH=${BENCH_SECONDS:-10}
+THREADS=${BENCH_THREADS:-2}
+CONNS=${BENCH_CONNECTIONS:-64}
+REPORT=${BENCH_REPORT:-$ROOT/docs/BENCHMARKS.md}
+LOG_LEVEL=warn
+IDLE_TARGET_KB=$((16 * 1024))
+
+die() { echo "bench: $*" >&2; exit 1; }
+
+for tool in wrk curl; do
+    command -v "$tool" >/dev/null 2>&1 || die "$tool is not installed (apt-get install $tool)"
+done
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+[ -x "$NGINX" ] || die "nginx is not installed (apt-get install nginx-light)"
+[ -x "$PIAZZA_BIN" ] || die "$PIAZZA_BIN is missing: build it first (make)"
+case $SECONDS_EACH in '' | *[!0-9]* | 0) die "BENCH_SECONDS must be a positive integer" ;; esac
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/piazza-bench.XXXXXX")
+chmod 755 "$TMP" # nginx workers may run as another user when started by root
+NGINX_PID=
+PIAZZA_PID=
+
+stop() { # TERM, up to 5 s, then KILL; only pids this script started
+    local pid=$1 i
+    [ -n "$pid" ] || return 0
+    kill -TERM "$pid" 2>/dev/null || return 0
+    for i in $(seq 50); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    return 0
+}
+finish() {
+    stop "$NGINX_PID"
+    stop "$PIAZZA_PID"
+    rm -rf "$TMP"
+}
+trap finish EXIT
+trap 'exit 1' INT TERM
+
+free_port() {
+    local p i
+    for i in $(seq 100); do
+        p=$((30000 + RANDOM % 30000))
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+            echo "$p"
+            return 0
+        fi
+    done
+    return 1
+}
+wait_for() { # wait_for SECONDS COMMAND...
+    local n=$(($1 * 10)) i
+    shift
+    for i in $(seq "$n"); do
+        "$@" && return 0
+        sleep 0.1
+    done
+    return 1
+}
+kb() { awk -v k="$2" '$1 == k ":" {print $2}' "/proc/$1/status"; }
+mb() { awk -v k="$1" 'BEGIN {printf "%.1f", k / 1024}'; }
+
+# --- piazza: database, owner, token -------------------------------------------
+DB=$TMP/piazza.db
+"$PIAZZA_BIN" migrate --db "$DB" >"$TMP/cli.log" 2>&1 || die "piazza migrate failed: $(tail -n 3 "$TMP/cli.log")"
+PASSWORD="bench-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
+printf '%s\n' "$PASSWORD" | "$PIAZZA_BIN" user add --db "$DB" --email bench@example.com \
+    --name Bench --role owner --password-stdin >>"$TMP/cli.log" 2>&1 ||
+    die "piazza user add failed: $(tail -n 3 "$TMP/cli.log")"
+TOKEN=$("$PIAZZA_BIN" token create --db "$DB" --email bench@example.com --name bench 2>>"$TMP/cli.log" | tail -n 1)
+case $TOKEN in pz_*) ;; *) die "piazza token create gave no pz_ token: $(tail -n 3 "$TMP/cli.log")" ;; esac
+
+"$PIAZZA_BIN" serve --db "$DB" --listen 127.0.0.1:0 --log-level "$LOG_LEVEL" \
+    >"$TMP/piazza.out" 2>"$TMP/piazza.err" &
+PIAZZA_PID=$!
+listening() { grep -q 'piazza listening on http://' "$TMP/piazza.out" 2>/dev/null; }
+wait_for 10 listening || die "piazza did not start: $(tail -n 5 "$TMP/piazza.err")"
+PZ_PORT=$(sed -n 's#.*piazza listening on http://[^/]*:\([0-9][0-9]*\)/.*#\1#p' "$TMP/piazza.out" | head -n 1)
+PZ=http://127.0.0.1:$PZ_PORT
+
+# Idle memory: after start, before any request.
+sleep 2
+IDLE_RSS=$(kb "$PIAZZA_PID" VmRSS)
+THREADS_IDLE=$(kb "$PIAZZA_PID" Threads)
+
+curl -sf "$PZ/healthz" -o "$TMP/healthz.body" || die "GET /healthz failed"
+ME_CODE=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$PZ/api/v1/me")
+[ "$ME_CODE" = 200 ] || die "GET /api/v1/me with the token answered $ME_CODE"
+PZ_VERSION=$(curl -s "$PZ/api/v1/version" | sed -n 's/.*"version":"\([^"]*\)".*/\1/p')
+
+# --- nginx: the same bytes as a static file -----------------------------------
+mkdir -p "$TMP/www" "$TMP/log" "$TMP/tmp"
+cp "$TMP/healthz.body" "$TMP/www/healthz"
+NG_PORT=$(free_port)
+cat >"$TMP/nginx.conf" <<EOF
+worker_processes auto;
+daemon off;
+pid $TMP/nginx.pid;
+error_log $TMP/log/error.log warn;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    sendfile on;
+    tcp_nopush on;
+    tcp_nodelay on;
+    keepalive_timeout 65s;
+    keepalive_requests 1000000;
+    client_body_temp_path $TMP/tmp/body;
+    proxy_temp_path $TMP/tmp/proxy;
+    fastcgi_temp_path $TMP/tmp/fastcgi;
+    uwsgi_temp_path $TMP/tmp/uwsgi;
+    scgi_temp_path $TMP/tmp/scgi;
+    server {
+        listen 127.0.0.1:$NG_PORT;
+        root $TMP/www;
+        location = /healthz { default_type application/json; }
+    }
+}
+EOF
+"$NGINX" -p "$TMP" -e "$TMP/log/error.log" -c "$TMP/nginx.conf" >"$TMP/nginx.out" 2>&1 &
+NGINX_PID=$!
+NG=http://127.0.0.1:$NG_PORT
+nginx_up() { curl -sf -o /dev/null "$NG/healthz"; }
+wait_for 10 nginx_up || die "nginx did not start: $(tail -n 3 "$TMP/log/error.log")"
+cmp -s "$TMP/healthz.body" <(curl -s "$NG/healthz") || die "nginx does not serve the same bytes as piazza"
+
+# --- load ------------------------------------------------------------------------
+ERR_LINES_BEFORE=$(wc -l <"$TMP/piazza.err")
+WRK=(wrk -t"$THREADS" -c"$CONNS" --latency)
+
+# run NAME URL [HEADER]: a 1 s warm-up, then the measured run; fills R_* vars.
+run() {
+    local name=$1 url=$2 out=$TMP/wrk-$1.txt
+    shift 2
+    "${WRK[@]}" -d1s "$@" "$url" >/dev/null 2>&1
+    "${WRK[@]}" -d"${SECONDS_EACH}s" "$@" "$url" >"$out" 2>&1 || die "wrk failed on $url: $(tail -n 3 "$out")"
+    awk -v name="$name" '
+        /^Requests\/sec:/ { rps = $2 }
+        $1 == "Latency" && NF >= 5 { avg = $2 }
+        $1 == "50%" { p50 = $2 }
+        $1 == "99%" { p99 = $2 }
+        /requests in/ { n = $1 }
+        /Non-2xx or 3xx responses:/ { bad = $NF }
+        /Socket errors:/ { gsub(",", ""); serr = $4 + $6 + $8 + $10 }
+        END { printf "%s %s %s %s %s %s %d %d\n", name, rps, avg, p50, p99, n, bad + 0, serr + 0 }
+    ' "$out" >>"$TMP/results"
+}
+
+: >"$TMP/results"
+echo "wrk -t$THREADS -c$CONNS -d${SECONDS_EACH}s, three runs..." >&2
+run nginx-static "$NG/healthz"
+run piazza-healthz "$PZ/healthz"
+run piazza-me "$PZ/api/v1/me" -H "Authorization: Bearer $TOKEN"
+
+sleep 1
+LOAD_RSS=$(kb "$PIAZZA_PID" VmRSS)
+PEAK_RSS=$(kb "$PIAZZA_PID" VmHWM)
+THREADS_LOAD=$(kb "$PIAZZA_PID" Threads)
+ERR_LINES=$(($(wc -l <"$TMP/piazza.err") - ERR_LINES_BEFORE))
+TOTAL_PZ_REQ=$(awk '$1 ~ /^piazza/ {s += $6} END {print s + 0}' "$TMP/results")
+
+stop "$NGINX_PID"
+NGINX_PID=
+stop "$PIAZZA_PID"
+PIAZZA_PID=
+
+# --- figures -----------------------------------------------------------------------
+rps() { awk -v n="$1" '$1 == n {print $2}' "$TMP/results"; }
+NG_RPS=$(rps nginx-static)
+HZ_RPS=$(rps piazza-healthz)
+ME_RPS=$(rps piazza-me)
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.2f", a / b; else print "n/a"}'; }
+HZ_RATIO=$(ratio "$HZ_RPS" "$NG_RPS")
+ME_RATIO=$(ratio "$ME_RPS" "$NG_RPS")
+verdict() { awk -v c="$1" 'BEGIN {print (c ? "PASS" : "MISS")}'; }
+HZ_VERDICT=$(verdict "$(awk -v r="$HZ_RATIO" 'BEGIN {print (r + 0 >= 1.0)}')")
+IDLE_VERDICT=$(verdict "$((IDLE_RSS < IDLE_TARGET_KB))")
+BAD=$(awk '{s += $7 + $8} END {print s + 0}' "$TMP/results")
+
+table() {
+    echo "| target | requests/s | avg latency | p50 | p99 | requests | non-2xx | socket errors |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+    awk '{
+        label = $1
+        if ($1 == "nginx-static") label = "nginx static file `/healthz`"
+        if ($1 == "piazza-healthz") label = "piazza `GET /healthz`"
+        if ($1 == "piazza-me") label = "piazza `GET /api/v1/me` (bearer token)"
+        printf "| %s | %.0f | %s | %s | %s | %s | %s | %s |\n", label, $2, $3, $4, $5, $6, $7, $8
+    }' "$TMP/results"
+}
+
+echo
+table
+echo
+echo "piazza/nginx  /healthz: ${HZ_RATIO}x ($HZ_VERDICT, target >= 1.0x)   /api/v1/me: ${ME_RATIO}x"
+echo "piazza memory idle $(mb "$IDLE_RSS") MB ($IDLE_VERDICT, target < 16 MB), after load $(mb "$LOAD_RSS") MB, peak $(mb "$PEAK_RSS") MB"
+echo "piazza stderr lines during the load: $ERR_LINES for $TOTAL_PZ_REQ requests (--log-level $LOG_LEVEL)"
+[ "$BAD" -eq 0 ] || echo "warning: $BAD non-2xx answers or socket errors; figures are suspect" >&2
+
+[ "$REPORT" = - ] && exit 0
+
+CPU=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
+[ -n "$CPU" ] || CPU=$(uname -m)
+NGINX_V=$("$NGINX" -v 2>&1 | sed 's/^nginx version: nginx\///')
+WRK_V=$(wrk -v 2>&1 | head -n 1 | awk '{print $2}')
+COMMIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [ "$ERR_LINES" -eq 0 ]; then
+    LOG_NOTE="at \`--log-level $LOG_LEVEL\` piazza wrote no log line during the load (its one-line-per-request access log is at info level), so the figures do not include logging."
+else
+    LOG_NOTE="piazza wrote $ERR_LINES lines to stderr during the load ($TOTAL_PZ_REQ requests) even at \`--log-level $LOG_LEVEL\`; stderr went to a file on disk, and the figures include that cost."
+fi
+
+mkdir -p "$(dirname "$REPORT")"
+{
+    echo "# Benchmarks"
+    echo
+    echo "Written by \`bench/run.sh\`; do not edit by hand. Re-run with:"
+    echo
+    echo '```'
+    echo "make bench"
+    echo '```'
+    echo
+    echo "(\`BENCH_SECONDS=N make bench\` changes the length of each run.)"
+    echo
+    echo "## Machine and versions"
+    echo
+    echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+    echo "- CPU: $CPU, $(nproc) cores available; $(awk '/^MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo) memory"
+    echo "- kernel: $(uname -sr)"
+    echo "- piazza $PZ_VERSION (commit $COMMIT), release build \`build/piazza\`"
+    echo "- nginx $NGINX_V, wrk $WRK_V"
+    echo
+    echo "## Method"
+    echo
+    echo "Everything on loopback, one after the other, in the same run: wrk shares the cores with the"
+    echo "server it measures, so the figures compare servers on this machine, not absolute capacity."
+    echo
+    echo "- load: \`wrk -t$THREADS -c$CONNS -d${SECONDS_EACH}s --latency URL\` for each target, after a 1 s warm-up."
+    echo "- nginx: \`worker_processes auto\`, \`access_log off\`, \`sendfile on\`, keep-alive on"
+    echo "  (\`keepalive_requests 1000000\`), serving a file that holds exactly the bytes of piazza's"
+    echo "  \`/healthz\` answer ($(wc -c <"$TMP/healthz.body") bytes)."
+    echo "- piazza: \`piazza serve --db <temp> --listen 127.0.0.1:0 --log-level $LOG_LEVEL\`, stderr to a file;"
+    echo "  an owner made by \`piazza user add\` and a token by \`piazza token create\`, on an otherwise empty"
+    echo "  SQLite database."
+    echo "- logging: $LOG_NOTE"
+    echo "- memory: VmRSS from \`/proc/PID/status\` 2 s after start before any request (idle), and after the"
+    echo "  three runs; VmHWM is the peak. Threads: $THREADS_IDLE idle, $THREADS_LOAD after load."
+    echo
+    echo "## Results"
+    echo
+    table
+    echo
+    echo "| measure | value |"
+    echo "|---|---:|"
+    echo "| piazza \`/healthz\` / nginx static | ${HZ_RATIO}× |"
+    echo "| piazza \`/api/v1/me\` / nginx static | ${ME_RATIO}× |"
+    echo "| piazza resident memory, idle | $(mb "$IDLE_RSS") MB |"
+    echo "| piazza resident memory, after load | $(mb "$LOAD_RSS") MB |"
+    echo "| piazza resident memory, peak | $(mb "$PEAK_RSS") MB |"
+    echo
+    echo "## Targets (docs: DESIGN.md, performance budget)"
+    echo
+    echo "| target | measured | verdict |"
+    echo "|---|---:|---|"
+    echo "| \`GET /healthz\` at least 1.0× nginx's static-file rate | ${HZ_RATIO}× | $HZ_VERDICT |"
+    echo "| idle server under 16 MB resident | $(mb "$IDLE_RSS") MB | $IDLE_VERDICT |"
+    if [ "$BAD" -ne 0 ]; then
+        echo
+        echo "**Warning:** $BAD non-2xx answers or socket errors during the runs; the figures are suspect."
+    fi
+} >"$REPORT.tmp" && mv "$REPORT.tmp" "$REPORT"
+echo "wrote ${REPORT#"$ROOT"/}"
