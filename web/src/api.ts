@@ -1,0 +1,184 @@
+// The one way the UI talks to the piazza server: JSON over fetch, with the
+// session cookie (same origin) and the CSRF token that the server handed out
+// at sign-in, set-up or GET /me, sent on every state-changing request. Errors
+// become ApiError with the server's dotted code, so pages translate them by
+// code rather than showing the server's English message.
+
+export type Role = 'owner' | 'manager' | 'agent' | 'member' | 'consultant';
+export const ROLES: Role[] = ['owner', 'manager', 'agent', 'member', 'consultant'];
+
+export interface Workspace {
+  id: number;
+  name: string;
+  slug: string;
+  locale: 'it' | 'en';
+  timezone: string;
+}
+
+export interface User {
+  id: number;
+  email: string;
+  name: string;
+  role: Role;
+  locale: 'it' | 'en' | null;
+  disabled: boolean;
+  must_change_password: boolean;
+  created_at: number;
+  last_sign_in_at: number | null;
+  workspace: Workspace;
+}
+
+export interface Token {
+  id: number;
+  name: string;
+  prefix: string;
+  user_id: number;
+  created_at: number;
+  last_used_at: number | null;
+  revoked: boolean;
+}
+
+export interface AuditRow {
+  id: number;
+  at: number;
+  action: string;
+  actor: { id: number; email: string } | null;
+  ip: string;
+  target: string | null;
+  detail: string | null;
+}
+
+export interface List<T> {
+  items: T[];
+  next: string | null;
+}
+
+export interface SessionAnswer {
+  user: User;
+  csrf_token: string | null;
+}
+
+/** An error answer from the server, or 'network' when there was no answer. */
+export class ApiError extends Error {
+  status: number;
+  code: string;
+  field: string | null;
+  /** Seconds from the Retry-After header, when the server gave one. */
+  retryAfter: number | null;
+
+  constructor(status: number, code: string, message: string, field: string | null = null, retryAfter: number | null = null) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+    this.field = field;
+    this.retryAfter = retryAfter;
+  }
+}
+
+let csrfToken: string | null = null;
+let onSessionLost: (() => void) | null = null;
+
+/** Remembers the CSRF token to send with later state-changing requests. */
+export function setCsrfToken(token: string | null): void {
+  csrfToken = token;
+}
+
+/** Called when a request that needed a session gets 401 auth.required. */
+export function setSessionLostHandler(handler: (() => void) | null): void {
+  onSessionLost = handler;
+}
+
+function parseRetryAfter(value: string | null): number | null {
+  if (!value) return null;
+  const seconds = Number(value.trim());
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.ceil(seconds);
+  const date = Date.parse(value);
+  if (!Number.isNaN(date)) return Math.max(0, Math.ceil((date - Date.now()) / 1000));
+  return null;
+}
+
+type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+interface Options {
+  /** Do not treat 401 as a lost session (sign-in, boot). */
+  quiet401?: boolean;
+}
+
+export async function request<T>(method: Method, path: string, body?: unknown, options: Options = {}): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (method !== 'GET' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
+
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: 'same-origin',
+      cache: 'no-store',
+    });
+  } catch (err) {
+    throw new ApiError(0, 'network', err instanceof Error ? err.message : String(err));
+  }
+
+  if (response.status === 204) return undefined as T;
+
+  let payload: unknown = null;
+  const text = await response.text();
+  if (text) {
+    try {
+      payload = JSON.parse(text);
+    } catch {
+      payload = null;
+    }
+  }
+
+  if (!response.ok) {
+    const error = (payload as { error?: { code?: unknown; message?: unknown; field?: unknown } } | null)?.error;
+    const code = typeof error?.code === 'string' ? error.code : `http.${response.status}`;
+    const message = typeof error?.message === 'string' ? error.message : response.statusText;
+    const field = typeof error?.field === 'string' ? error.field : null;
+    const apiError = new ApiError(response.status, code, message, field, parseRetryAfter(response.headers.get('Retry-After')));
+    if (response.status === 401 && code === 'auth.required' && !options.quiet401 && onSessionLost) onSessionLost();
+    throw apiError;
+  }
+  if (payload === null) throw new ApiError(response.status, 'response.bad_json', 'The server answered with no JSON');
+  return payload as T;
+}
+
+export const api = {
+  setupNeeded: () => request<{ needed: boolean }>('GET', '/api/v1/setup', undefined, { quiet401: true }),
+  setup: (body: {
+    code: string;
+    workspace_name: string;
+    workspace_slug?: string;
+    locale: 'it' | 'en';
+    timezone: string;
+    name: string;
+    email: string;
+    password: string;
+  }) => request<SessionAnswer>('POST', '/api/v1/setup', body, { quiet401: true }),
+  signIn: (body: { email: string; password: string; workspace?: string }) =>
+    request<SessionAnswer>('POST', '/api/v1/session', body, { quiet401: true }),
+  signOut: () => request<void>('DELETE', '/api/v1/session', undefined, { quiet401: true }),
+  me: () => request<SessionAnswer>('GET', '/api/v1/me', undefined, { quiet401: true }),
+  updateMe: (body: { locale?: 'it' | 'en'; name?: string }) => request<{ user: User }>('PATCH', '/api/v1/me', body),
+  changePassword: (body: { current_password: string; new_password: string }) =>
+    request<void>('POST', '/api/v1/me/password', body),
+  users: (cursor: string | null = null) =>
+    request<List<User>>('GET', `/api/v1/users?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`),
+  addUser: (body: { email: string; name: string; role: Role }) =>
+    request<{ user: User; temporary_password: string }>('POST', '/api/v1/users', body),
+  updateUser: (id: number, body: { role?: Role; disabled?: boolean }) =>
+    request<{ user: User }>('PATCH', `/api/v1/users/${id}`, body),
+  tokens: () => request<List<Token>>('GET', '/api/v1/tokens?limit=200'),
+  createToken: (name: string) => request<{ token: Token; secret: string }>('POST', '/api/v1/tokens', { name }),
+  revokeToken: (id: number) => request<void>('DELETE', `/api/v1/tokens/${id}`),
+  audit: (cursor: string | null, limit = 50) =>
+    request<List<AuditRow>>(
+      'GET',
+      `/api/v1/audit?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+    ),
+};
