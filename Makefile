@@ -1,0 +1,123 @@
+# piazza: plain make with pkg-config.
+#
+#   make run     bootstrap, build and start piazza on SQLite under ./piazza-data/
+#   make test    bootstrap, build (sanitizers) and run every test; ends "N passed, N failed"
+#   make lint    clang-format check, clang-tidy, cppcheck
+#   make fuzz    the libFuzzer targets, longer (FUZZ_SECONDS each, default 60)
+#   make bench   wrk against piazza and nginx; writes docs/BENCHMARKS.md
+
+VERSION := 0.1.0
+CC ?= cc
+PKGS := libmicrohttpd sqlite3 libsodium jansson
+WARN := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+        -Wformat=2 -Wvla -Werror
+DEFS := -D_GNU_SOURCE -DPZ_VERSION='"$(VERSION)"'
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
+CFLAGS_REL := -O2 -g $(WARN) $(DEFS) -Isrc -Ibuild/gen
+CFLAGS_SAN := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
+              -fno-omit-frame-pointer $(WARN) $(DEFS) -Isrc -Ibuild/gen
+
+LIB_SRC := $(sort $(filter-out src/cli/main.c,$(wildcard src/*/*.c)))
+ALL_SRC := $(LIB_SRC) src/cli/main.c
+HEADERS := $(wildcard src/*/*.h)
+GEN_SRC := build/gen/migrations.c build/gen/web_assets.c
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+WEB_SRC := $(shell find web -path web/dist -prune -o -type f -print 2>/dev/null)
+
+REL_OBJ := $(patsubst src/%.c,build/rel/%.o,$(LIB_SRC)) build/rel/gen/migrations.o build/rel/gen/web_assets.o
+SAN_OBJ := $(patsubst src/%.c,build/san/%.o,$(LIB_SRC)) build/san/gen/migrations.o build/san/gen/web_assets.o
+UNIT_BIN := $(patsubst tests/unit/%.c,build/san/tests/%,$(UNIT_SRC))
+FUZZ_BIN := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
+
+.PHONY: all run test lint fuzz bench bootstrap web clean check-unit format
+
+all: build/piazza
+
+bootstrap:
+	@bash scripts/bootstrap.sh
+
+run: bootstrap
+	@$(MAKE) --no-print-directory build/piazza
+	@mkdir -p piazza-data
+	./build/piazza serve --db piazza-data/piazza.db
+
+test: bootstrap
+	@$(MAKE) --no-print-directory build/piazza build/san/piazza $(UNIT_BIN) $(FUZZ_BIN)
+	@bash tests/run.sh
+
+# --- the web UI -------------------------------------------------------------
+web: web/dist/index.html
+
+web/dist/index.html: $(WEB_SRC) package.json package-lock.json
+	npm run --silent build
+	@touch $@
+
+# --- generated sources ------------------------------------------------------
+build/embed: tools/embed.c src/core/text.c src/http/mime.c src/core/text.h src/http/mime.h
+	@mkdir -p $(@D)
+	$(CC) -O1 $(WARN) $(DEFS) -Isrc -o $@ tools/embed.c src/core/text.c src/http/mime.c
+
+build/gen/migrations.c: build/embed $(wildcard sql/*.sql)
+	@mkdir -p $(@D)
+	./build/embed sql $@ $(sort $(wildcard sql/*.sql))
+
+build/gen/web_assets.c: build/embed web/dist/index.html
+	@mkdir -p $(@D)
+	./build/embed web $@ web/dist
+
+# --- release build ----------------------------------------------------------
+build/rel/%.o: src/%.c $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_REL) $(PKG_CFLAGS) -c -o $@ $<
+
+build/rel/gen/%.o: build/gen/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_REL) -c -o $@ $<
+
+build/piazza: $(REL_OBJ) build/rel/cli/main.o
+	$(CC) -o $@ $^ $(PKG_LIBS)
+
+# --- sanitizer build (tests) ------------------------------------------------
+build/san/%.o: src/%.c $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_SAN) $(PKG_CFLAGS) -c -o $@ $<
+
+build/san/gen/%.o: build/gen/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_SAN) -c -o $@ $<
+
+build/san/piazza: $(SAN_OBJ) build/san/cli/main.o
+	$(CC) -fsanitize=address,undefined -o $@ $^ $(PKG_LIBS)
+
+build/san/tests/%: tests/unit/%.c $(SAN_OBJ) $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_SAN) $(PKG_CFLAGS) -o $@ $< $(SAN_OBJ) $(PKG_LIBS) -lcmocka
+
+# --- fuzzing (clang, libFuzzer) ---------------------------------------------
+build/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(GEN_SRC) $(HEADERS)
+	@mkdir -p $(@D)
+	clang -g -O1 -fsanitize=fuzzer,address,undefined $(WARN) $(DEFS) -Isrc -Ibuild/gen \
+	  $(PKG_CFLAGS) -o $@ $< $(LIB_SRC) $(GEN_SRC) $(PKG_LIBS)
+
+fuzz: bootstrap
+	@$(MAKE) --no-print-directory $(FUZZ_BIN)
+	@FUZZ_SECONDS=$${FUZZ_SECONDS:-60} bash tests/fuzz/run.sh
+
+# --- checks -----------------------------------------------------------------
+lint: build/gen/migrations.c build/gen/web_assets.c
+	clang-format --dry-run --Werror $(ALL_SRC) $(HEADERS) tools/embed.c $(UNIT_SRC) $(FUZZ_SRC)
+	clang-tidy --quiet $(ALL_SRC) -- $(WARN) $(DEFS) -Isrc -Ibuild/gen $(PKG_CFLAGS)
+	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+	  --inline-suppr --suppress=missingIncludeSystem -D_GNU_SOURCE -Isrc src tools
+
+format:
+	clang-format -i $(ALL_SRC) $(HEADERS) tools/embed.c $(UNIT_SRC) $(FUZZ_SRC)
+
+bench: bootstrap
+	@$(MAKE) --no-print-directory build/piazza
+	@bash bench/run.sh
+
+clean:
+	rm -rf build

@@ -1,0 +1,156 @@
+/*
+ * The HTTP API: the routes table, the dispatcher that enforces the rules of
+ * every route before its handler runs, and the handlers. This header is the
+ * contract between those parts; the outside world (cli/serve.c) sees only
+ * pz_api_new / pz_api_free and the two callbacks given to the HTTP server.
+ */
+#ifndef PZ_API_H
+#define PZ_API_H
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "accounts/ratelimit.h"
+#include "accounts/session.h"
+#include "core/error.h"
+#include "core/json.h"
+#include "http/server.h"
+#include "store/store.h"
+
+#define PZ_BODY_DEFAULT (64 * 1024)
+#define PZ_MAX_PARAMS 4
+
+/* Route flags. */
+#define PZ_ROUTE_CHANGES_STATE 1u /* needs CSRF when cookie-authenticated; denied to consultants */
+#define PZ_ROUTE_SELF 2u          /* acts on the caller's own account: allowed to consultants */
+
+struct pz_ctx;
+
+struct pz_route {
+    const char *method;
+    const char *path; /* "/api/v1/users/{id}" */
+    void (*handler)(struct pz_ctx *c);
+    enum role min_role; /* ROLE_NONE: public */
+    size_t body_limit;
+    unsigned flags;
+};
+
+/* The routes, sorted by path then method. */
+extern const struct pz_route pz_routes[];
+extern const size_t pz_n_routes;
+
+struct pz_route_match {
+    const struct pz_route *route;
+    int path_known;  /* some route has this path, maybe not with this method */
+    char allow[96];  /* the methods that path accepts, for a 405's Allow header */
+    char buf[512];   /* holds the parameter values */
+    const char *params[PZ_MAX_PARAMS];
+    int n_params;
+};
+
+/*
+ * Finds the route for METHOD and PATH (HEAD finds GET routes). Returns 0 and
+ * fills M, or PZ_ENOTFOUND (M->path_known tells 404 from 405).
+ */
+int pz_route_find(const char *method, const char *path, struct pz_route_match *m);
+
+struct pz_api_config {
+    const char *public_url; /* may be NULL */
+    const char *web_dir;    /* may be NULL: serve the embedded UI */
+};
+
+struct pz_api {
+    struct pz_store *store;
+    char public_host[256]; /* host[:port] of the public URL, lower-case; "" when none */
+    int public_https;
+    const char *web_dir;
+    unsigned char secret[32];
+    pthread_mutex_t setup_lock;
+    char setup_code[16]; /* "" when set-up is finished */
+    struct ratelimit *rl_account, *rl_address, *rl_setup;
+};
+
+/* Prepares the API over STORE (migrated). Returns NULL with the cause logged. */
+struct pz_api *pz_api_new(struct pz_store *store, const struct pz_api_config *cfg);
+void pz_api_free(struct pz_api *api);
+
+/* The set-up code while no user exists, else NULL (borrowed). */
+const char *pz_api_setup_code(struct pz_api *api);
+
+/* The callbacks for struct pz_http_app. */
+size_t pz_api_body_limit(void *api, struct pz_http_req *req);
+void pz_api_handle(void *api, struct pz_http_req *req);
+
+/* Per-request state handed to handlers. */
+struct pz_ctx {
+    struct pz_api *api;
+    struct pz_http_req *req;
+    struct pz_route_match *match;
+    struct pz_conn *conn;
+    struct principal who; /* via VIA_NONE on public routes */
+    const char *session_token;
+    json_t *body;
+    struct pz_json json;
+};
+
+/* Handler helpers (reply.c). */
+
+/* Parses the body as a JSON object into c->body; on failure answers 400 and returns NULL. */
+json_t *ctx_body(struct pz_ctx *c);
+/* Reads path parameter I as a positive id; on failure answers 404 and returns -1. */
+int64_t ctx_param_id(struct pz_ctx *c, int i);
+/* Reads ?limit= (default 50, 1..200) and ?cursor= (an id, default 0); answers 422 on junk. */
+int ctx_page(struct pz_ctx *c, int *limit, int64_t *cursor);
+
+/* Starts a JSON answer with STATUS; returns the writer. Finish with reply_end. */
+struct pz_json *reply_begin(struct pz_ctx *c, int status);
+void reply_end(struct pz_ctx *c);
+/* Answers STATUS with no body. */
+void reply_empty(struct pz_ctx *c, int status);
+/* Answers an error by code (status from the table); MESSAGE NULL uses the table's. */
+void reply_error(struct pz_ctx *c, const char *code, const char *message);
+/* Answers from a struct pz_err (a validation failure). */
+void reply_err(struct pz_ctx *c, const struct pz_err *err);
+/* Answers 500 for an internal failure code (already logged). */
+void reply_internal(struct pz_ctx *c, int code);
+/* Writes the list envelope's tail: closes "items" and writes "next". */
+void reply_list_end(struct pz_ctx *c, int64_t next);
+
+/* The HTTP status of an API error code (errors.c). */
+int pz_error_status(const char *code);
+/* The default English message of an API error code. */
+const char *pz_error_message(const char *code);
+
+/* Object writers (present.c). */
+void present_user(struct pz_json *j, const struct user *u, const struct workspace *w);
+void present_workspace(struct pz_json *j, const struct workspace *w);
+
+/* Session cookie helpers (h_session.c). */
+void set_session_cookie(struct pz_ctx *c, const char *token);
+void reply_signed_in(struct pz_ctx *c, int status, const struct user *u,
+                     const struct workspace *w, const char *token);
+
+/* Handlers. */
+void h_healthz(struct pz_ctx *c);
+void h_version(struct pz_ctx *c);
+void h_setup_get(struct pz_ctx *c);
+void h_setup_post(struct pz_ctx *c);
+void h_session_post(struct pz_ctx *c);
+void h_session_delete(struct pz_ctx *c);
+void h_me_get(struct pz_ctx *c);
+void h_me_patch(struct pz_ctx *c);
+void h_me_password(struct pz_ctx *c);
+void h_workspace_get(struct pz_ctx *c);
+void h_users_list(struct pz_ctx *c);
+void h_users_create(struct pz_ctx *c);
+void h_users_patch(struct pz_ctx *c);
+void h_tokens_list(struct pz_ctx *c);
+void h_tokens_create(struct pz_ctx *c);
+void h_tokens_delete(struct pz_ctx *c);
+void h_audit_list(struct pz_ctx *c);
+/* Serves the web UI for GET requests outside /api/ (web.c). */
+void pz_web_serve(struct pz_ctx *c);
+
+#endif

@@ -1,0 +1,68 @@
+/*
+ * Every API error code in one place, with its HTTP status and a default
+ * English message. The web UI translates by code; clients should too.
+ */
+#include <string.h>
+
+#include "api/api.h"
+#include "core/banned.h"
+
+static const struct {
+    const char *code;
+    int status;
+    const char *message;
+} errors[] = {
+    {"auth.bad_credentials", 401, "wrong e-mail or password"},
+    {"auth.bad_token", 401, "the API token is not valid or was revoked"},
+    {"auth.forbidden", 403, "your role does not allow this"},
+    {"auth.rate_limited", 429, "too many failed sign-ins; wait before trying again"},
+    {"auth.required", 401, "sign in first"},
+    {"csrf.missing", 403, "the X-CSRF-Token header is missing or wrong"},
+    {"http.bad_host", 421, "this server does not answer for that host name"},
+    {"http.body_too_large", 413, "the request body is too large"},
+    {"http.method_not_allowed", 405, "this path does not accept that method"},
+    {"http.not_found", 404, "no such API route"},
+    {"internal", 500, "internal error; the server log says more"},
+    {"not_found", 404, "not found"},
+    {"password.same_as_email", 422, "the password must not be your e-mail address"},
+    {"password.too_common", 422, "this password is too common"},
+    {"password.too_long", 422, "the password is too long"},
+    {"password.too_short", 422, "the password is too short"},
+    {"password.wrong", 422, "the current password is wrong"},
+    {"request.bad_json", 400, "the body is not a valid JSON object"},
+    {"request.invalid", 422, "a field is missing or invalid"},
+    {"setup.bad_code", 403, "the set-up code is wrong"},
+    {"setup.done", 409, "piazza is already set up; sign in"},
+    {"token.invalid_name", 422, "the token name is not valid"},
+    {"user.disabled", 403, "this account is disabled; ask an owner"},
+    {"user.exists", 409, "a user with this e-mail already exists"},
+    {"user.invalid_email", 422, "the e-mail address is not valid"},
+    {"user.invalid_name", 422, "the name is not valid"},
+    {"user.invalid_role", 422, "the role is not valid"},
+    {"user.last_owner", 422, "a workspace needs at least one active owner"},
+    {"workspace.invalid_locale", 422, "the language must be it or en"},
+    {"workspace.invalid_name", 422, "the workspace name is not valid"},
+    {"workspace.invalid_slug", 422, "the short name is not valid"},
+    {"workspace.invalid_timezone", 422, "the time zone is not known"},
+    {"workspace.slug_taken", 409, "the short name is already used"},
+};
+
+static int find(const char *code)
+{
+    for (size_t i = 0; i < sizeof(errors) / sizeof(errors[0]); i++)
+        if (strcmp(errors[i].code, code) == 0)
+            return (int)i;
+    return -1;
+}
+
+int pz_error_status(const char *code)
+{
+    int i = find(code);
+    return i < 0 ? 500 : errors[i].status;
+}
+
+const char *pz_error_message(const char *code)
+{
+    int i = find(code);
+    return i < 0 ? "error" : errors[i].message;
+}

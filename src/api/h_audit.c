@@ -1,0 +1,58 @@
+/*
+ * The audit log, for owners: newest first, paged by a cursor.
+ */
+#include "api/api.h"
+#include "accounts/audit.h"
+#include "core/banned.h"
+
+struct list_state {
+    struct pz_json *j;
+    int n;
+    int64_t last;
+};
+
+static void list_one(const struct audit_row *row, void *arg)
+{
+    struct list_state *ls = arg;
+    struct pz_json *j = ls->j;
+
+    pz_json_begin_object(j);
+    pz_json_kint(j, "id", row->id);
+    pz_json_kint(j, "at", row->at);
+    pz_json_kstr(j, "action", row->action);
+    pz_json_key(j, "actor");
+    if (row->actor_id > 0) {
+        pz_json_begin_object(j);
+        pz_json_kint(j, "id", row->actor_id);
+        pz_json_kstr(j, "email", row->actor_email);
+        pz_json_end_object(j);
+    } else {
+        pz_json_null(j);
+    }
+    pz_json_kstr(j, "ip", row->ip);
+    pz_json_kstr(j, "target", row->target[0] ? row->target : NULL);
+    pz_json_kstr(j, "detail", row->detail[0] ? row->detail : NULL);
+    pz_json_end_object(j);
+    ls->n++;
+    ls->last = row->id;
+}
+
+void h_audit_list(struct pz_ctx *c)
+{
+    struct list_state ls = {0};
+    int limit, r;
+    int64_t cursor;
+
+    if (ctx_page(c, &limit, &cursor) < 0)
+        return;
+    ls.j = reply_begin(c, 200);
+    pz_json_begin_object(ls.j);
+    pz_json_key(ls.j, "items");
+    pz_json_begin_array(ls.j);
+    r = audit_list(c->conn, c->who.workspace.id, cursor, limit, list_one, &ls);
+    if (r < 0) {
+        reply_internal(c, r);
+        return;
+    }
+    reply_list_end(c, ls.n == limit ? ls.last : 0);
+}

@@ -1,0 +1,106 @@
+/*
+ * The routes table: every API route in one sorted list, each row carrying
+ * the rule the dispatcher enforces before the handler runs (who may call it,
+ * how big its body may be, whether it changes state). A unit test checks
+ * the order and the OpenAPI file is checked against `piazza routes`.
+ */
+#include <string.h>
+
+#include "api/api.h"
+#include "core/banned.h"
+
+#define CHANGES PZ_ROUTE_CHANGES_STATE
+#define SELF (PZ_ROUTE_CHANGES_STATE | PZ_ROUTE_SELF)
+#define KB 1024
+
+const struct pz_route pz_routes[] = {
+    {"GET", "/api/v1/audit", h_audit_list, ROLE_OWNER, 0, 0},
+    {"GET", "/api/v1/me", h_me_get, ROLE_CONSULTANT, 0, 0},
+    {"PATCH", "/api/v1/me", h_me_patch, ROLE_CONSULTANT, 4 * KB, SELF},
+    {"POST", "/api/v1/me/password", h_me_password, ROLE_CONSULTANT, 4 * KB, SELF},
+    {"DELETE", "/api/v1/session", h_session_delete, ROLE_CONSULTANT, 0, SELF},
+    {"POST", "/api/v1/session", h_session_post, ROLE_NONE, 4 * KB, CHANGES},
+    {"GET", "/api/v1/setup", h_setup_get, ROLE_NONE, 0, 0},
+    {"POST", "/api/v1/setup", h_setup_post, ROLE_NONE, 8 * KB, CHANGES},
+    {"GET", "/api/v1/tokens", h_tokens_list, ROLE_MEMBER, 0, 0},
+    {"POST", "/api/v1/tokens", h_tokens_create, ROLE_MEMBER, 4 * KB, CHANGES},
+    {"DELETE", "/api/v1/tokens/{id}", h_tokens_delete, ROLE_MEMBER, 0, CHANGES},
+    {"GET", "/api/v1/users", h_users_list, ROLE_OWNER, 0, 0},
+    {"POST", "/api/v1/users", h_users_create, ROLE_OWNER, 8 * KB, CHANGES},
+    {"PATCH", "/api/v1/users/{id}", h_users_patch, ROLE_OWNER, 4 * KB, CHANGES},
+    {"GET", "/api/v1/version", h_version, ROLE_NONE, 0, 0},
+    {"GET", "/api/v1/workspace", h_workspace_get, ROLE_CONSULTANT, 0, 0},
+    {"GET", "/healthz", h_healthz, ROLE_NONE, 0, 0},
+};
+
+const size_t pz_n_routes = sizeof(pz_routes) / sizeof(pz_routes[0]);
+
+/*
+ * Matches PATH against PATTERN; "{name}" matches one non-empty segment,
+ * whose value is copied into M->buf. Returns 1 on a match.
+ */
+static int match_path(const char *pattern, const char *path, struct pz_route_match *m)
+{
+    size_t used = 0;
+
+    m->n_params = 0;
+    while (*pattern) {
+        if (*pattern == '{') {
+            const char *end = strchr(path, '/');
+            size_t n = end ? (size_t)(end - path) : strlen(path);
+            if (n == 0 || m->n_params == PZ_MAX_PARAMS || used + n + 1 > sizeof(m->buf))
+                return 0;
+            memcpy(m->buf + used, path, n);
+            m->buf[used + n] = '\0';
+            m->params[m->n_params++] = m->buf + used;
+            used += n + 1;
+            path += n;
+            pattern = strchr(pattern, '}');
+            if (!pattern)
+                return 0;
+            pattern++;
+            continue;
+        }
+        if (*pattern != *path)
+            return 0;
+        pattern++;
+        path++;
+    }
+    return *path == '\0';
+}
+
+int pz_route_find(const char *method, const char *path, struct pz_route_match *m)
+{
+    const char *want = strcmp(method, "HEAD") == 0 ? "GET" : method;
+    size_t allow_len = 0;
+
+    memset(m, 0, sizeof(*m));
+    for (size_t i = 0; i < pz_n_routes; i++) {
+        const struct pz_route *r = &pz_routes[i];
+        struct pz_route_match trial;
+        if (!match_path(r->path, path, &trial))
+            continue;
+        m->path_known = 1;
+        if (strcmp(r->method, want) == 0) {
+            char allow[sizeof(m->allow)];
+            memcpy(allow, m->allow, sizeof(allow));
+            *m = trial;
+            m->route = r;
+            m->path_known = 1;
+            memcpy(m->allow, allow, sizeof(allow));
+            return 0;
+        }
+        {
+            size_t n = strlen(r->method);
+            if (allow_len + n + 3 < sizeof(m->allow)) {
+                if (allow_len) {
+                    memcpy(m->allow + allow_len, ", ", 2);
+                    allow_len += 2;
+                }
+                memcpy(m->allow + allow_len, r->method, n + 1);
+                allow_len += n;
+            }
+        }
+    }
+    return PZ_ENOTFOUND;
+}

@@ -1,0 +1,241 @@
+/*
+ * Text helpers. See text.h.
+ */
+#include "core/text.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "core/banned.h"
+
+size_t pz_utf8_char_len(const char *str, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    unsigned char c;
+
+    if (n == 0)
+        return 0;
+    c = s[0];
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF) {
+        if (n < 2 || (s[1] & 0xC0) != 0x80)
+            return 0;
+        return 2;
+    }
+    if (c >= 0xE0 && c <= 0xEF) {
+        if (n < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80)
+            return 0;
+        if (c == 0xE0 && s[1] < 0xA0)
+            return 0; /* overlong */
+        if (c == 0xED && s[1] > 0x9F)
+            return 0; /* surrogate */
+        return 3;
+    }
+    if (c >= 0xF0 && c <= 0xF4) {
+        if (n < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80)
+            return 0;
+        if (c == 0xF0 && s[1] < 0x90)
+            return 0; /* overlong */
+        if (c == 0xF4 && s[1] > 0x8F)
+            return 0; /* past U+10FFFF */
+        return 4;
+    }
+    return 0;
+}
+
+int pz_utf8_valid(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        size_t l;
+        if (s[i] == '\0')
+            return 0;
+        l = pz_utf8_char_len(s + i, n - i);
+        if (l == 0)
+            return 0;
+        i += l;
+    }
+    return 1;
+}
+
+size_t pz_utf8_count(const char *s)
+{
+    size_t count = 0;
+    for (; *s; s++)
+        if (((unsigned char)*s & 0xC0) != 0x80)
+            count++;
+    return count;
+}
+
+int pz_b64url_encode(const unsigned char *in, size_t n, char *out, size_t outsz)
+{
+    static const char alphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    size_t need = (n * 4 + 2) / 3 + 1, o = 0, i;
+
+    if (outsz < need)
+        return PZ_ETOOBIG;
+    for (i = 0; i + 2 < n; i += 3) {
+        unsigned v = (unsigned)in[i] << 16 | (unsigned)in[i + 1] << 8 | in[i + 2];
+        out[o++] = alphabet[v >> 18 & 63];
+        out[o++] = alphabet[v >> 12 & 63];
+        out[o++] = alphabet[v >> 6 & 63];
+        out[o++] = alphabet[v & 63];
+    }
+    if (n - i == 1) {
+        unsigned v = (unsigned)in[i] << 16;
+        out[o++] = alphabet[v >> 18 & 63];
+        out[o++] = alphabet[v >> 12 & 63];
+    } else if (n - i == 2) {
+        unsigned v = (unsigned)in[i] << 16 | (unsigned)in[i + 1] << 8;
+        out[o++] = alphabet[v >> 18 & 63];
+        out[o++] = alphabet[v >> 12 & 63];
+        out[o++] = alphabet[v >> 6 & 63];
+    }
+    out[o] = '\0';
+    return (int)o;
+}
+
+int pz_hex_encode(const unsigned char *in, size_t n, char *out, size_t outsz)
+{
+    static const char hex[] = "0123456789abcdef";
+    if (outsz < 2 * n + 1)
+        return PZ_ETOOBIG;
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = hex[in[i] >> 4];
+        out[2 * i + 1] = hex[in[i] & 15];
+    }
+    out[2 * n] = '\0';
+    return (int)(2 * n);
+}
+
+int pz_parse_int64(const char *s, int64_t min, int64_t max, int64_t *out)
+{
+    char *end;
+    long long v;
+
+    if (!s || !*s || isspace((unsigned char)*s) || *s == '+')
+        return PZ_EINVAL;
+    errno = 0;
+    v = strtoll(s, &end, 10);
+    if (errno || *end || v < min || v > max)
+        return PZ_EINVAL;
+    *out = (int64_t)v;
+    return 0;
+}
+
+int pz_str_ieq(const char *a, const char *b)
+{
+    for (; *a && *b; a++, b++)
+        if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
+            return 0;
+    return *a == *b;
+}
+
+int pz_str_starts(const char *s, const char *prefix)
+{
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+int pz_email_normalize(const char *in, char *out, size_t outsz)
+{
+    const char *end, *at = NULL, *dot = NULL;
+    size_t n, i;
+
+    while (*in == ' ' || *in == '\t')
+        in++;
+    end = in + strlen(in);
+    while (end > in && (end[-1] == ' ' || end[-1] == '\t'))
+        end--;
+    n = (size_t)(end - in);
+    if (n < 3 || n > 254 || n + 1 > outsz)
+        return PZ_EINVAL;
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)in[i];
+        if (c <= ' ' || c == 0x7F || c == '<' || c == '>' || c == ',' || c == ';' || c == '"')
+            return PZ_EINVAL;
+        if (c == '@') {
+            if (at)
+                return PZ_EINVAL;
+            at = in + i;
+        } else if (c == '.' && at) {
+            dot = in + i;
+        }
+        out[i] = (char)tolower(c);
+    }
+    out[n] = '\0';
+    if (!at || at == in || !dot || dot == at + 1 || dot == end - 1)
+        return PZ_EINVAL;
+    return (int)n;
+}
+
+/* Maps the two-byte UTF-8 Latin-1 letters with accents to their base letter. */
+static char unaccent(unsigned char b1, unsigned char b2)
+{
+    static const char map[] = "aaaaaaaceeeeiiiidnooooo/ouuuuyty";
+    if (b1 == 0xC3 && b2 >= 0xA0 && b2 <= 0xBF)
+        return map[b2 - 0xA0];
+    if (b1 == 0xC3 && b2 >= 0x80 && b2 <= 0x9F)
+        return map[b2 - 0x80];
+    return 0;
+}
+
+int pz_slugify(const char *in, char *out, size_t outsz)
+{
+    const unsigned char *s = (const unsigned char *)in;
+    size_t o = 0;
+    int dash = 0;
+
+    if (outsz == 0)
+        return PZ_ETOOBIG;
+    while (*s && o + 2 < outsz && o < 63) {
+        char c = 0;
+        if (isalnum(*s) && *s < 0x80) {
+            c = (char)tolower(*s);
+            s++;
+        } else if (*s >= 0xC0 && s[1]) {
+            c = unaccent(s[0], s[1]);
+            s += 2;
+            if (c == '/')
+                c = 0;
+        } else {
+            s++;
+        }
+        if (c && isalnum((unsigned char)c)) {
+            if (dash && o > 0)
+                out[o++] = '-';
+            dash = 0;
+            out[o++] = c;
+        } else {
+            dash = 1;
+        }
+    }
+    out[o] = '\0';
+    return (int)o;
+}
+
+int pz_slug_valid(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 63 || s[0] == '-' || s[n - 1] == '-')
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
+            return 0;
+    return 1;
+}
+
+uint64_t pz_fnv1a64(const void *p, size_t n)
+{
+    const unsigned char *s = p;
+    uint64_t h = 14695981039346656037ULL;
+    for (size_t i = 0; i < n; i++) {
+        h ^= s[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}

@@ -1,0 +1,277 @@
+/*
+ * libmicrohttpd glue. See server.h.
+ *
+ * libmicrohttpd calls the access handler several times per request: first
+ * with the headers (we allocate the request and ask for its body limit),
+ * then with each piece of body, then once more with no data, when we run the
+ * application and queue the answer. A request whose Content-Length already
+ * exceeds the limit is answered 413 at once and the connection closed; a
+ * chunked body that grows past it is dropped and answered 413 at the end.
+ */
+#include "http/server.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "core/clock.h"
+#include "core/error.h"
+#include "core/log.h"
+#include "core/text.h"
+#include "core/banned.h"
+
+struct pz_http_server {
+    struct MHD_Daemon *daemon;
+    struct pz_http_app app;
+    int port;
+    _Atomic int in_flight; /* requests between their headers and their completion */
+};
+
+__attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char *fmt,
+                                                            va_list ap)
+{
+    char msg[512];
+    size_t n;
+    (void)cls;
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    n = strlen(msg);
+    while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+        msg[--n] = '\0';
+    pz_log(PZ_LOG_WARN, "http: %s", msg);
+}
+
+static void client_ip(struct MHD_Connection *c, char *out, size_t outsz)
+{
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const char *real;
+    int loopback = 0;
+
+    snprintf(out, outsz, "?");
+    if (ci && ci->client_addr) {
+        const struct sockaddr *sa = ci->client_addr;
+        if (sa->sa_family == AF_INET) {
+            const struct sockaddr_in *in = (const struct sockaddr_in *)(const void *)sa;
+            inet_ntop(AF_INET, &in->sin_addr, out, (socklen_t)outsz);
+            loopback = (ntohl(in->sin_addr.s_addr) >> 24) == 127;
+        } else if (sa->sa_family == AF_INET6) {
+            const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)(const void *)sa;
+            inet_ntop(AF_INET6, &in6->sin6_addr, out, (socklen_t)outsz);
+            loopback = IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr);
+        }
+    }
+    /* Behind a reverse proxy on this machine, the proxy names the real client. */
+    real = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Real-IP");
+    if (loopback && real && *real && strlen(real) < outsz && !strpbrk(real, " ,;\r\n"))
+        snprintf(out, outsz, "%s", real);
+}
+
+static enum MHD_Result send_response(struct MHD_Connection *c, struct pz_http_req *r)
+{
+    struct MHD_Response *resp;
+    enum MHD_Result ret;
+
+    if (r->static_body) {
+        resp = MHD_create_response_from_buffer(r->static_len, (void *)r->static_body,
+                                               MHD_RESPMEM_PERSISTENT);
+        r->bytes = r->static_len;
+    } else {
+        size_t len;
+        char *body = pz_buf_detach(&r->out, &len);
+        resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+        if (!resp)
+            free(body);
+        r->bytes = len;
+    }
+    if (!resp)
+        return MHD_NO;
+    if (r->content_type)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
+    for (int i = 0; i < r->n_headers; i++)
+        MHD_add_response_header(resp, r->headers[i].name, r->headers[i].value);
+    ret = MHD_queue_response(c, (unsigned)(r->status ? r->status : 500), resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version, const char *upload,
+                                  size_t *upload_size, void **con_cls)
+{
+    struct pz_http_server *s = cls;
+    struct pz_http_req *r = *con_cls;
+    (void)version;
+
+    if (!r) {
+        const char *cl;
+        int64_t length = 0;
+
+        r = xcalloc(1, sizeof(*r));
+        s->in_flight++;
+        r->start_us = pz_mono_us();
+        r->conn = c;
+        r->method = method;
+        r->path = url;
+        client_ip(c, r->ip, sizeof(r->ip));
+        r->body_limit = s->app.body_limit(s->app.ctx, r);
+        pz_buf_init(&r->body, r->body_limit);
+        pz_buf_init(&r->out, 64 * 1024 * 1024);
+        *con_cls = r;
+        cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if (cl && pz_parse_int64(cl, 0, INT64_MAX, &length) == 0 &&
+            (uint64_t)length > r->body_limit) {
+            /* Answer now: the body is never read and the connection closes after. */
+            r->body_too_large = 1;
+            s->app.handle(s->app.ctx, r);
+            return send_response(c, r);
+        }
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        if (!r->body_too_large && pz_buf_add(&r->body, upload, *upload_size) < 0) {
+            r->body_too_large = 1;
+            pz_buf_release(&r->body);
+        }
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    s->app.handle(s->app.ctx, r);
+    return send_response(c, r);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    struct pz_http_server *s = cls;
+    struct pz_http_req *r = *con_cls;
+    (void)c;
+
+    if (!r)
+        return;
+    s->in_flight--;
+    if (pz_log_enabled(PZ_LOG_INFO)) {
+        int64_t us = pz_mono_us() - r->start_us;
+        pz_log(PZ_LOG_INFO, "%s %s %d %" PRId64 ".%03dms %zuB%s", r->method, r->path, r->status,
+               us / 1000, (int)(us % 1000), r->bytes,
+               toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
+    }
+    pz_buf_release(&r->body);
+    pz_buf_release(&r->out);
+    pz_arena_release(&r->arena);
+    free(r);
+    *con_cls = NULL;
+}
+
+static int parse_address(const char *host, int port, struct sockaddr_storage *ss, socklen_t *len)
+{
+    memset(ss, 0, sizeof(*ss));
+    if (strchr(host, ':')) {
+        struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+        in6->sin6_family = AF_INET6;
+        in6->sin6_port = htons((uint16_t)port);
+        if (inet_pton(AF_INET6, host, &in6->sin6_addr) != 1)
+            return PZ_EINVAL;
+        *len = sizeof(*in6);
+    } else {
+        struct sockaddr_in *in = (struct sockaddr_in *)ss;
+        in->sin_family = AF_INET;
+        in->sin_port = htons((uint16_t)port);
+        if (inet_pton(AF_INET, host, &in->sin_addr) != 1)
+            return PZ_EINVAL;
+        *len = sizeof(*in);
+    }
+    return 0;
+}
+
+int pz_http_start(struct pz_http_server **out, const struct pz_http_config *cfg,
+                  const struct pz_http_app *app)
+{
+    struct pz_http_server *s;
+    struct sockaddr_storage ss;
+    socklen_t sslen;
+    unsigned threads = cfg->threads;
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    const union MHD_DaemonInfo *info;
+
+    *out = NULL;
+    if (parse_address(cfg->host, cfg->port, &ss, &sslen) < 0)
+        return pz_error(PZ_EINVAL, "'%s' is not a numeric IP address to listen on", cfg->host);
+    if (ss.ss_family == AF_INET6)
+        flags |= MHD_USE_IPv6;
+    if (threads == 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = n > 0 ? (unsigned)n : 2;
+    }
+    s = xcalloc(1, sizeof(*s));
+    s->app = *app;
+    s->daemon = MHD_start_daemon(
+        flags, (uint16_t)cfg->port, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER,
+        mhd_log, s, MHD_OPTION_SOCK_ADDR,
+        (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, threads,
+        MHD_OPTION_CONNECTION_LIMIT, cfg->connection_limit ? cfg->connection_limit : 1024,
+        MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_seconds ? cfg->timeout_seconds : 30,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_NOTIFY_COMPLETED,
+        on_completed, s, MHD_OPTION_END);
+    if (!s->daemon) {
+        free(s);
+        return pz_error(PZ_EIO, "cannot listen on %s:%d (address in use, or not allowed)",
+                        cfg->host, cfg->port);
+    }
+    info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    s->port = info ? info->port : cfg->port;
+    *out = s;
+    return 0;
+}
+
+int pz_http_port(const struct pz_http_server *s)
+{
+    return s->port;
+}
+
+void pz_http_stop(struct pz_http_server *s, int grace_ms)
+{
+    MHD_socket fd;
+
+    if (!s)
+        return;
+    fd = MHD_quiesce_daemon(s->daemon);
+    if (fd != MHD_INVALID_SOCKET)
+        close(fd);
+    /* Idle keep-alive connections do not hold us back; requests in flight do. */
+    for (int waited = 0; waited < grace_ms && s->in_flight > 0; waited += 10)
+        usleep(10 * 1000);
+    MHD_stop_daemon(s->daemon);
+    free(s);
+}
+
+const char *pz_http_header(struct pz_http_req *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+const char *pz_http_query(struct pz_http_req *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *pz_http_cookie(struct pz_http_req *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name);
+}
+
+void pz_http_add_header(struct pz_http_req *r, const char *name, const char *value)
+{
+    if (r->n_headers >= PZ_HTTP_MAX_HEADERS) {
+        pz_log(PZ_LOG_WARN, "too many response headers; dropped %s", name);
+        return;
+    }
+    r->headers[r->n_headers].name = name;
+    r->headers[r->n_headers].value = pz_arena_strdup(&r->arena, value);
+    r->n_headers++;
+}

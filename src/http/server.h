@@ -1,0 +1,95 @@
+/*
+ * The HTTP server, on libmicrohttpd, behind an interface that knows nothing
+ * of piazza's business so it could be swapped. It reads a request's headers,
+ * asks the application how many body bytes the request may carry, collects
+ * the body within that bound, then hands the whole request to the
+ * application's handler and sends what the handler set. It logs one line
+ * per request (method, path, status, duration, bytes) at info level.
+ *
+ * Threads: an epoll listener feeding a pool of worker threads; a handler
+ * runs on a worker and may block briefly (the database).
+ */
+#ifndef PZ_HTTP_SERVER_H
+#define PZ_HTTP_SERVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "core/mem.h"
+
+#define PZ_HTTP_MAX_HEADERS 16
+
+struct pz_http_server;
+
+struct pz_http_header {
+    const char *name, *value;
+};
+
+struct pz_http_req {
+    /* The request, read-only for the application. */
+    const char *method;
+    const char *path; /* decoded, without the query */
+    char ip[48];      /* client address (X-Real-IP when sent by a proxy on loopback) */
+    struct pz_buf body;
+    size_t body_limit;
+    int body_too_large; /* the body went past body_limit; its bytes were dropped */
+    struct pz_arena arena;
+    void *app_data; /* for the application, set while the body is read */
+
+    /* The response, set by the application's handler. */
+    int status;
+    const char *content_type;
+    struct pz_buf out;       /* a body built for this response */
+    const void *static_body; /* or a body that outlives the request (embedded files) */
+    size_t static_len;
+    struct pz_http_header headers[PZ_HTTP_MAX_HEADERS];
+    int n_headers;
+
+    /* Private to the server. */
+    void *conn;
+    int64_t start_us;
+    size_t bytes;
+};
+
+struct pz_http_app {
+    /* Called once the headers are in; returns the most body bytes the request may carry. */
+    size_t (*body_limit)(void *ctx, struct pz_http_req *req);
+    /* Called with the whole request; sets the response fields. */
+    void (*handle)(void *ctx, struct pz_http_req *req);
+    void *ctx;
+};
+
+struct pz_http_config {
+    const char *host; /* numeric IPv4 or IPv6 address to bind */
+    int port;         /* 0 picks a free port */
+    unsigned threads; /* worker threads; 0 means one per core */
+    unsigned connection_limit;
+    unsigned timeout_seconds;
+};
+
+/*
+ * Starts listening. Returns 0 and sets *OUT, or a negative PZ_E* code with
+ * the cause logged (address in use, bad address).
+ */
+int pz_http_start(struct pz_http_server **out, const struct pz_http_config *cfg,
+                  const struct pz_http_app *app);
+
+/* Returns the bound port (useful after asking for port 0). */
+int pz_http_port(const struct pz_http_server *s);
+
+/*
+ * Stops accepting new connections, waits up to GRACE_MS for requests in
+ * flight to finish, then stops the workers and frees the server.
+ */
+void pz_http_stop(struct pz_http_server *s, int grace_ms);
+
+/* Request accessors; returned strings are borrowed for the request's life. */
+const char *pz_http_header(struct pz_http_req *req, const char *name);
+const char *pz_http_query(struct pz_http_req *req, const char *name);
+const char *pz_http_cookie(struct pz_http_req *req, const char *name);
+
+/* Adds a response header; NAME must be static, VALUE is copied into the request's arena. */
+void pz_http_add_header(struct pz_http_req *req, const char *name, const char *value);
+
+#endif

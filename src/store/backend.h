@@ -1,0 +1,47 @@
+/*
+ * The contract between store.c and a database backend. Only store.c and the
+ * backends include this file. A backend fills a struct pz_store_ops; store.c
+ * keeps per-thread connections and calls through the table.
+ */
+#ifndef PZ_STORE_BACKEND_H
+#define PZ_STORE_BACKEND_H
+
+#include <stdint.h>
+
+#include "store/store.h"
+
+struct pz_store_ops {
+    const char *name;
+    const char *begin_sql; /* how this backend starts a write transaction */
+    /* Opens a new connection for the calling thread; returns its handle or NULL. */
+    void *(*connect)(const char *target);
+    void (*disconnect)(void *db);
+    /* Prepares SQL; returns a statement handle or NULL (logged). */
+    void *(*prepare)(void *db, const char *sql);
+    void (*finalize)(void *stmt);
+    void (*reset)(void *stmt);
+    void (*bind_int)(void *stmt, int idx, int64_t v);
+    void (*bind_text)(void *stmt, int idx, const char *s);
+    void (*bind_null)(void *stmt, int idx);
+    int (*step)(void *stmt);
+    int64_t (*col_int)(void *stmt, int col);
+    const char *(*col_text)(void *stmt, int col);
+    int (*col_is_null)(void *stmt, int col);
+    int (*exec)(void *db, const char *sql);
+    int64_t (*changes)(void *db);
+    /* Turns a migration written in the shared dialect into this backend's SQL (malloc'd). */
+    char *(*translate_ddl)(const char *sql);
+};
+
+extern const struct pz_store_ops pz_sqlite_ops;
+
+/* The embedded migrations, generated at build time from sql/ (sorted by version). */
+struct pz_migration {
+    int version;
+    const char *name;
+    const char *sql;
+};
+extern const struct pz_migration pz_migrations[];
+extern const int pz_n_migrations;
+
+#endif

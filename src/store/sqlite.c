@@ -1,0 +1,175 @@
+/*
+ * The SQLite backend. Each connection runs in WAL mode with foreign keys on,
+ * a busy timeout and synchronous=NORMAL (durable at each checkpoint, and
+ * never corrupt). Parameters are written $1, $2... as in PostgreSQL; SQLite
+ * reads them as named parameters, so binding looks the index up by name.
+ */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "core/log.h"
+#include "core/mem.h"
+#include "store/backend.h"
+#include "core/banned.h"
+
+#define BUSY_TIMEOUT_MS 5000
+
+static void *sq_connect(const char *target)
+{
+    sqlite3 *db = NULL;
+    char *msg = NULL;
+    int rc = sqlite3_open_v2(target, &db,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                             NULL);
+    if (rc != SQLITE_OK) {
+        pz_error(PZ_EDB, "cannot open database '%s': %s", target,
+                 db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+        sqlite3_close(db);
+        return NULL;
+    }
+    sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS);
+    rc = sqlite3_exec(db,
+                      "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
+                      " PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY;",
+                      NULL, NULL, &msg);
+    if (rc != SQLITE_OK) {
+        pz_error(PZ_EDB, "cannot set up database '%s': %s", target, msg ? msg : "?");
+        sqlite3_free(msg);
+        sqlite3_close(db);
+        return NULL;
+    }
+    return db;
+}
+
+static void sq_disconnect(void *db)
+{
+    sqlite3_close_v2(db);
+}
+
+static void *sq_prepare(void *db, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+        pz_error(PZ_EDB, "cannot prepare SQL: %s [%s]", sqlite3_errmsg(db), sql);
+        return NULL;
+    }
+    return st;
+}
+
+static void sq_finalize(void *st)
+{
+    sqlite3_finalize(st);
+}
+
+static void sq_reset(void *st)
+{
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+}
+
+static int param_index(sqlite3_stmt *st, int idx)
+{
+    char name[16];
+    snprintf(name, sizeof(name), "$%d", idx);
+    return sqlite3_bind_parameter_index(st, name);
+}
+
+static void sq_bind_int(void *st, int idx, int64_t v)
+{
+    sqlite3_bind_int64(st, param_index(st, idx), v);
+}
+
+static void sq_bind_text(void *st, int idx, const char *s)
+{
+    if (s)
+        sqlite3_bind_text(st, param_index(st, idx), s, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, param_index(st, idx));
+}
+
+static void sq_bind_null(void *st, int idx)
+{
+    sqlite3_bind_null(st, param_index(st, idx));
+}
+
+static int sq_step(void *vst)
+{
+    sqlite3_stmt *st = vst;
+    int rc = sqlite3_step(st);
+
+    if (rc == SQLITE_ROW)
+        return PZ_SQL_ROW;
+    if (rc == SQLITE_DONE)
+        return PZ_SQL_DONE;
+    if (rc == SQLITE_CONSTRAINT) {
+        int ext = sqlite3_extended_errcode(sqlite3_db_handle(st));
+        if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY)
+            return PZ_EEXIST;
+    }
+    if (rc == SQLITE_BUSY)
+        return pz_error(PZ_EBUSY, "database busy: %s", sqlite3_errmsg(sqlite3_db_handle(st)));
+    return pz_error(PZ_EDB, "SQL failed: %s [%s]", sqlite3_errmsg(sqlite3_db_handle(st)),
+                    sqlite3_sql(st));
+}
+
+static int64_t sq_col_int(void *st, int col)
+{
+    return sqlite3_column_int64(st, col);
+}
+
+static const char *sq_col_text(void *st, int col)
+{
+    return (const char *)sqlite3_column_text(st, col);
+}
+
+static int sq_col_is_null(void *st, int col)
+{
+    return sqlite3_column_type(st, col) == SQLITE_NULL;
+}
+
+static int sq_exec(void *db, const char *sql)
+{
+    char *msg = NULL;
+    int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
+    if (rc != SQLITE_OK) {
+        int code = rc == SQLITE_BUSY ? PZ_EBUSY : PZ_EDB;
+        pz_error(code, "SQL failed: %s", msg ? msg : sqlite3_errstr(rc));
+        sqlite3_free(msg);
+        return code;
+    }
+    return 0;
+}
+
+static int64_t sq_changes(void *db)
+{
+    return sqlite3_changes64(db);
+}
+
+static char *sq_translate_ddl(const char *sql)
+{
+    /* Migrations are written in SQLite's dialect already. */
+    return xstrdup(sql);
+}
+
+const struct pz_store_ops pz_sqlite_ops = {
+    .name = "sqlite",
+    .begin_sql = "BEGIN IMMEDIATE",
+    .connect = sq_connect,
+    .disconnect = sq_disconnect,
+    .prepare = sq_prepare,
+    .finalize = sq_finalize,
+    .reset = sq_reset,
+    .bind_int = sq_bind_int,
+    .bind_text = sq_bind_text,
+    .bind_null = sq_bind_null,
+    .step = sq_step,
+    .col_int = sq_col_int,
+    .col_text = sq_col_text,
+    .col_is_null = sq_col_is_null,
+    .exec = sq_exec,
+    .changes = sq_changes,
+    .translate_ddl = sq_translate_ddl,
+};

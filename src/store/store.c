@@ -1,0 +1,396 @@
+/*
+ * Backend-neutral half of the store: per-thread connections, the prepared
+ * statement cache, transactions and migrations. See store.h. Each connection
+ * belongs to the thread that opened it; the store keeps a list of them so
+ * that closing the store closes them all.
+ */
+#include "store/store.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "core/error.h"
+#include "core/log.h"
+#include "core/mem.h"
+#include "core/text.h"
+#include "store/backend.h"
+#include "core/banned.h"
+
+#define STMT_CACHE 96
+
+struct pz_stmt {
+    struct pz_conn *conn;
+    void *handle;
+    const char *key; /* the caller's SQL pointer, for a fast cache hit */
+    char *sql;       /* our copy of the SQL text */
+    int in_use;
+    int cached;
+};
+
+struct pz_conn {
+    struct pz_store *store;
+    pthread_t owner;
+    void *db;
+    struct pz_conn *next;
+    int n_stmts;
+    struct pz_stmt stmts[STMT_CACHE];
+};
+
+struct pz_store {
+    const struct pz_store_ops *ops;
+    char *target;
+    unsigned long serial;
+    pthread_mutex_t lock;
+    struct pz_conn *conns;
+};
+
+static _Thread_local struct pz_conn *tl_conn;
+static _Thread_local unsigned long tl_serial;
+static unsigned long next_serial = 1;
+static pthread_mutex_t serial_lock = PTHREAD_MUTEX_INITIALIZER;
+
+int pz_store_open(struct pz_store **out, const char *url)
+{
+    struct pz_store *s;
+    struct pz_conn *c;
+    const char *target = url;
+
+    *out = NULL;
+    if (!url || !*url)
+        return pz_error(PZ_EINVAL, "no database given (use --db PATH)");
+    if (pz_str_starts(url, "postgres://") || pz_str_starts(url, "postgresql://"))
+        return pz_error(PZ_EINVAL,
+                        "PostgreSQL is not supported by this build yet; use --db PATH for SQLite");
+    if (strncmp(url, "sqlite:", 7) == 0)
+        target = url + 7;
+    s = xcalloc(1, sizeof(*s));
+    s->ops = &pz_sqlite_ops;
+    s->target = xstrdup(target);
+    pthread_mutex_init(&s->lock, NULL);
+    pthread_mutex_lock(&serial_lock);
+    s->serial = next_serial++;
+    pthread_mutex_unlock(&serial_lock);
+    /* Open the first connection now so that a bad path fails here, clearly. */
+    c = pz_store_conn(s);
+    if (!c) {
+        pz_store_close(s);
+        return PZ_EDB;
+    }
+    *out = s;
+    return 0;
+}
+
+static void conn_free(struct pz_conn *c)
+{
+    const struct pz_store_ops *ops = c->store->ops;
+    for (int i = 0; i < c->n_stmts; i++) {
+        ops->finalize(c->stmts[i].handle);
+        free(c->stmts[i].sql);
+    }
+    ops->disconnect(c->db);
+    free(c);
+}
+
+void pz_store_close(struct pz_store *s)
+{
+    struct pz_conn *c;
+
+    if (!s)
+        return;
+    pthread_mutex_lock(&s->lock);
+    c = s->conns;
+    s->conns = NULL;
+    pthread_mutex_unlock(&s->lock);
+    while (c) {
+        struct pz_conn *next = c->next;
+        conn_free(c);
+        c = next;
+    }
+    if (tl_serial == s->serial) {
+        tl_conn = NULL;
+        tl_serial = 0;
+    }
+    pthread_mutex_destroy(&s->lock);
+    free(s->target);
+    free(s);
+}
+
+const char *pz_store_backend(const struct pz_store *s)
+{
+    return s->ops->name;
+}
+
+struct pz_conn *pz_store_conn(struct pz_store *s)
+{
+    struct pz_conn *c;
+    pthread_t self = pthread_self();
+
+    if (tl_conn && tl_serial == s->serial)
+        return tl_conn;
+    pthread_mutex_lock(&s->lock);
+    for (c = s->conns; c; c = c->next)
+        if (pthread_equal(c->owner, self))
+            break;
+    pthread_mutex_unlock(&s->lock);
+    if (!c) {
+        void *db = s->ops->connect(s->target);
+        if (!db)
+            return NULL;
+        c = xcalloc(1, sizeof(*c));
+        c->store = s;
+        c->owner = self;
+        c->db = db;
+        pthread_mutex_lock(&s->lock);
+        c->next = s->conns;
+        s->conns = c;
+        pthread_mutex_unlock(&s->lock);
+    }
+    tl_conn = c;
+    tl_serial = s->serial;
+    return c;
+}
+
+struct pz_stmt *pz_sql(struct pz_conn *c, const char *sql)
+{
+    struct pz_stmt *st;
+    void *h;
+    int i;
+
+    for (i = 0; i < c->n_stmts; i++) {
+        st = &c->stmts[i];
+        if (!st->in_use && (st->key == sql || strcmp(st->sql, sql) == 0)) {
+            st->key = sql;
+            st->in_use = 1;
+            return st;
+        }
+    }
+    h = c->store->ops->prepare(c->db, sql);
+    if (!h)
+        return NULL;
+    if (c->n_stmts < STMT_CACHE) {
+        st = &c->stmts[c->n_stmts++];
+        st->cached = 1;
+    } else {
+        st = xcalloc(1, sizeof(*st)); /* cache full: a one-off statement */
+        st->cached = 0;
+    }
+    st->conn = c;
+    st->handle = h;
+    st->key = sql;
+    st->sql = xstrdup(sql);
+    st->in_use = 1;
+    return st;
+}
+
+void pz_sql_bind_int(struct pz_stmt *st, int idx, int64_t v)
+{
+    st->conn->store->ops->bind_int(st->handle, idx, v);
+}
+
+void pz_sql_bind_text(struct pz_stmt *st, int idx, const char *s)
+{
+    st->conn->store->ops->bind_text(st->handle, idx, s);
+}
+
+void pz_sql_bind_null(struct pz_stmt *st, int idx)
+{
+    st->conn->store->ops->bind_null(st->handle, idx);
+}
+
+int pz_sql_step(struct pz_stmt *st)
+{
+    return st->conn->store->ops->step(st->handle);
+}
+
+int64_t pz_sql_int(struct pz_stmt *st, int col)
+{
+    return st->conn->store->ops->col_int(st->handle, col);
+}
+
+const char *pz_sql_text(struct pz_stmt *st, int col)
+{
+    return st->conn->store->ops->col_text(st->handle, col);
+}
+
+int pz_sql_is_null(struct pz_stmt *st, int col)
+{
+    return st->conn->store->ops->col_is_null(st->handle, col);
+}
+
+void pz_sql_done(struct pz_stmt *st)
+{
+    const struct pz_store_ops *ops;
+
+    if (!st)
+        return;
+    ops = st->conn->store->ops;
+    if (!st->cached) {
+        ops->finalize(st->handle);
+        free(st->sql);
+        free(st);
+        return;
+    }
+    ops->reset(st->handle);
+    st->in_use = 0;
+}
+
+int pz_sql_exec(struct pz_conn *c, const char *sql)
+{
+    return c->store->ops->exec(c->db, sql);
+}
+
+int64_t pz_sql_changes(struct pz_conn *c)
+{
+    return c->store->ops->changes(c->db);
+}
+
+int pz_tx_begin(struct pz_conn *c)
+{
+    return c->store->ops->exec(c->db, c->store->ops->begin_sql);
+}
+
+int pz_tx_commit(struct pz_conn *c)
+{
+    return c->store->ops->exec(c->db, "COMMIT");
+}
+
+int pz_tx_rollback(struct pz_conn *c)
+{
+    return c->store->ops->exec(c->db, "ROLLBACK");
+}
+
+int pz_sql_one_int(struct pz_conn *c, const char *sql, int64_t p1, int64_t *out)
+{
+    struct pz_stmt *st = pz_sql(c, sql);
+    int r;
+
+    if (!st)
+        return PZ_EDB;
+    if (strstr(sql, "$1"))
+        pz_sql_bind_int(st, 1, p1);
+    r = pz_sql_step(st);
+    if (r == PZ_SQL_ROW)
+        *out = pz_sql_int(st, 0);
+    pz_sql_done(st);
+    return r;
+}
+
+int pz_store_table_exists(struct pz_conn *c, const char *table)
+{
+    /* information_schema would serve PostgreSQL; sqlite_master serves SQLite. */
+    struct pz_stmt *st = pz_sql(c, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = $1");
+    int r;
+
+    if (!st)
+        return PZ_EDB;
+    pz_sql_bind_text(st, 1, table);
+    r = pz_sql_step(st);
+    pz_sql_done(st);
+    if (r < 0)
+        return r;
+    return r == PZ_SQL_ROW;
+}
+
+static int ensure_migrations_table(struct pz_conn *c)
+{
+    return pz_sql_exec(c, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                          " version INTEGER PRIMARY KEY,"
+                          " name TEXT NOT NULL,"
+                          " applied_at INTEGER NOT NULL)");
+}
+
+int pz_store_schema_version(struct pz_store *s)
+{
+    struct pz_conn *c = pz_store_conn(s);
+    int64_t v = 0;
+    int r;
+
+    if (!c)
+        return PZ_EDB;
+    r = pz_store_table_exists(c, "schema_migrations");
+    if (r <= 0)
+        return r;
+    r = pz_sql_one_int(c, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", 0, &v);
+    if (r < 0)
+        return r;
+    return (int)v;
+}
+
+int pz_store_latest_version(void)
+{
+    return pz_n_migrations ? pz_migrations[pz_n_migrations - 1].version : 0;
+}
+
+int pz_store_migrate(struct pz_store *s, int *applied)
+{
+    struct pz_conn *c = pz_store_conn(s);
+    int count = 0, r, current;
+
+    if (applied)
+        *applied = 0;
+    if (!c)
+        return PZ_EDB;
+    r = ensure_migrations_table(c);
+    if (r < 0)
+        return r;
+    current = pz_store_schema_version(s);
+    if (current < 0)
+        return current;
+    if (current > pz_store_latest_version())
+        return pz_error(PZ_EINVAL,
+                        "the database is at schema version %d, newer than this piazza (%d); "
+                        "upgrade piazza",
+                        current, pz_store_latest_version());
+    for (int i = 0; i < pz_n_migrations; i++) {
+        const struct pz_migration *m = &pz_migrations[i];
+        struct pz_stmt *st;
+        char *ddl;
+        int64_t exists = 0;
+
+        if (m->version <= current)
+            continue;
+        r = pz_tx_begin(c);
+        if (r < 0)
+            return r;
+        /* Another process may have applied it while we waited for the lock. */
+        r = pz_sql_one_int(c, "SELECT COUNT(*) FROM schema_migrations WHERE version = $1",
+                           m->version, &exists);
+        if (r < 0 || exists) {
+            pz_tx_rollback(c);
+            if (r < 0)
+                return r;
+            continue;
+        }
+        ddl = s->ops->translate_ddl(m->sql);
+        r = pz_sql_exec(c, ddl);
+        free(ddl);
+        if (r == 0) {
+            st = pz_sql(c, "INSERT INTO schema_migrations (version, name, applied_at) "
+                           "VALUES ($1, $2, $3)");
+            if (!st) {
+                r = PZ_EDB;
+            } else {
+                pz_sql_bind_int(st, 1, m->version);
+                pz_sql_bind_text(st, 2, m->name);
+                pz_sql_bind_int(st, 3, pz_now_ms());
+                r = pz_sql_step(st);
+                pz_sql_done(st);
+            }
+        }
+        if (r < 0) {
+            pz_tx_rollback(c);
+            return pz_error(r, "migration %04d_%s failed; nothing of it was applied", m->version,
+                            m->name);
+        }
+        r = pz_tx_commit(c);
+        if (r < 0)
+            return r;
+        pz_log(PZ_LOG_INFO, "applied migration %04d_%s", m->version, m->name);
+        count++;
+    }
+    if (applied)
+        *applied = count;
+    return 0;
+}

@@ -1,0 +1,102 @@
+/*
+ * The store: the one place piazza talks to a database. Capabilities see only
+ * this interface; the backends (SQLite now, PostgreSQL later) live behind it
+ * and are the only files that include a driver header.
+ *
+ * Model: a struct pz_store is an opened database. Each thread that uses it
+ * gets its own struct pz_conn (pz_store_conn), created on first use and kept
+ * until the store is closed, with a cache of prepared statements. SQL is
+ * written in the subset SQLite and PostgreSQL share: parameters are $1, $2...,
+ * ids come back with RETURNING, conflicts are handled with ON CONFLICT.
+ *
+ * A statement from pz_sql() is bound, stepped and then handed back with
+ * pz_sql_done(), which resets it for the next user; text returned by
+ * pz_sql_text() is borrowed and valid until the next step or done.
+ */
+#ifndef PZ_STORE_H
+#define PZ_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct pz_store;
+struct pz_conn;
+struct pz_stmt;
+
+enum { PZ_SQL_DONE = 0, PZ_SQL_ROW = 1 };
+
+/*
+ * Opens the database named by URL: a file path (or "sqlite:PATH") for SQLite.
+ * The file is created when missing, but not its folder. Returns 0 and sets
+ * *OUT, or a negative PZ_E* code (logged).
+ */
+int pz_store_open(struct pz_store **out, const char *url);
+
+/* Closes every connection and frees the store. */
+void pz_store_close(struct pz_store *store);
+
+/* Returns a short name of the backend, "sqlite" or "postgresql". */
+const char *pz_store_backend(const struct pz_store *store);
+
+/* Returns this thread's connection, opening it on first use; NULL on failure (logged). */
+struct pz_conn *pz_store_conn(struct pz_store *store);
+
+/*
+ * Applies every embedded migration (sql/NNNN_name.sql) not yet applied, each
+ * in its own transaction, and records it. *APPLIED (may be NULL) gets how
+ * many ran. Returns 0 or a negative PZ_E* code.
+ */
+int pz_store_migrate(struct pz_store *store, int *applied);
+
+/* Returns the highest migration applied, 0 for an empty database, or a negative code. */
+int pz_store_schema_version(struct pz_store *store);
+
+/* Returns the highest migration embedded in this binary. */
+int pz_store_latest_version(void);
+
+/* Returns 1 when TABLE exists, 0 when not, or a negative code. */
+int pz_store_table_exists(struct pz_conn *conn, const char *table);
+
+/*
+ * Returns a prepared statement for SQL from the connection's cache (SQL is
+ * usually a string literal; its text is the cache key). NULL on a syntax or
+ * database error, which is logged.
+ */
+struct pz_stmt *pz_sql(struct pz_conn *conn, const char *sql);
+
+/* Binds parameter $IDX (1-based). Bound text is copied. */
+void pz_sql_bind_int(struct pz_stmt *st, int idx, int64_t v);
+void pz_sql_bind_text(struct pz_stmt *st, int idx, const char *s); /* NULL binds null */
+void pz_sql_bind_null(struct pz_stmt *st, int idx);
+
+/* Runs one step: PZ_SQL_ROW, PZ_SQL_DONE, or a negative PZ_E* code (PZ_EEXIST for a
+ * uniqueness violation; other errors are logged). */
+int pz_sql_step(struct pz_stmt *st);
+
+/* Column readers for the current row; COL is 0-based. */
+int64_t pz_sql_int(struct pz_stmt *st, int col);
+const char *pz_sql_text(struct pz_stmt *st, int col); /* NULL for null */
+int pz_sql_is_null(struct pz_stmt *st, int col);
+
+/* Resets the statement and returns it to the cache. Accepts NULL. */
+void pz_sql_done(struct pz_stmt *st);
+
+/* Runs SQL with no parameters and no rows (may hold several statements). */
+int pz_sql_exec(struct pz_conn *conn, const char *sql);
+
+/* Rows changed by the last INSERT, UPDATE or DELETE on this connection. */
+int64_t pz_sql_changes(struct pz_conn *conn);
+
+/* Transactions. begin/commit/rollback return 0 or a negative code. */
+int pz_tx_begin(struct pz_conn *conn);
+int pz_tx_commit(struct pz_conn *conn);
+int pz_tx_rollback(struct pz_conn *conn);
+
+/*
+ * Convenience: runs SQL with up to three integer/text parameters described
+ * by the caller and returns the first column of the first row as an integer
+ * in *OUT. Returns PZ_SQL_ROW, PZ_SQL_DONE (no row) or a negative code.
+ */
+int pz_sql_one_int(struct pz_conn *conn, const char *sql, int64_t p1, int64_t *out);
+
+#endif
