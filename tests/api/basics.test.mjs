@@ -3,7 +3,9 @@
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, stopAll, assertError, assertJson, show, Client, OWNER, STRONG } from './harness.mjs';
+import {
+  startServer, stopAll, assertError, assertJson, show, Client, OWNER, STRONG, runCli, describeCli,
+} from './harness.mjs';
 
 describe('public endpoints and shared errors', { timeout: 60_000 }, () => {
   let server;
@@ -56,13 +58,20 @@ describe('public endpoints and shared errors', { timeout: 60_000 }, () => {
     assertError(res, 413, 'http.body_too_large');
   });
 
-  it('a body just under 64 KiB is not refused for its size', async () => {
-    const pad = 'x'.repeat(60 * 1024);
-    const res = await server.request('POST', '/api/v1/session', {
-      json: { email: 'nobody@example.it', password: 'not-the-password', pad },
-    });
-    assert.notEqual(res.status, 413, show(res));
+  it('a body within the route\'s own limit (from `piazza routes`) is read; one byte over → 413', async () => {
+    const r = runCli(['routes']);
+    assert.equal(r.status, 0, describeCli(r));
+    const row = r.stdout.split('\n').map((l) => l.trim().split(/\s+/)).find((f) => f[0] === 'POST' && f[1] === '/api/v1/session');
+    assert.ok(row, `POST /api/v1/session not in piazza routes:\n${r.stdout}`);
+    const limit = Number(row[3]);
+    assert.ok(limit > 200 && limit <= 64 * 1024, `body limit of POST /api/v1/session: ${row.join(' ')}`);
+    const base = JSON.stringify({ email: 'nobody@example.it', password: 'not-the-password', pad: '' });
+    const fits = base.replace('"pad":""', `"pad":"${'x'.repeat(limit - base.length)}"`);
+    assert.equal(Buffer.byteLength(fits), limit);
+    const res = await server.request('POST', '/api/v1/session', { body: fits, headers: { 'content-type': 'application/json' } });
     assertError(res, 401, 'auth.bad_credentials');
+    const over = base.replace('"pad":""', `"pad":"${'x'.repeat(limit - base.length + 1)}"`);
+    assertError(await server.request('POST', '/api/v1/session', { body: over, headers: { 'content-type': 'application/json' } }), 413, 'http.body_too_large');
   });
 
   it('malformed JSON → 400 request.bad_json', async () => {
