@@ -36,14 +36,15 @@ FUZZ_BIN := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
 all: build/piazza
 
 bootstrap:
-	@bash scripts/bootstrap.sh
+	@bash scripts/bootstrap.sh run
 
 run: bootstrap
 	@$(MAKE) --no-print-directory build/piazza
 	@mkdir -p piazza-data
 	./build/piazza serve --db piazza-data/piazza.db
 
-test: bootstrap
+test:
+	@bash scripts/bootstrap.sh test
 	@$(MAKE) --no-print-directory build/piazza build/san/piazza $(UNIT_BIN) $(FUZZ_BIN)
 	@bash tests/run.sh
 
@@ -101,12 +102,15 @@ build/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(GEN_SRC) $(HEADERS)
 	clang -g -O1 -fsanitize=fuzzer,address,undefined $(WARN) $(DEFS) -Isrc -Ibuild/gen \
 	  $(PKG_CFLAGS) -o $@ $< $(LIB_SRC) $(GEN_SRC) $(PKG_LIBS)
 
-fuzz: bootstrap
+fuzz:
+	@bash scripts/bootstrap.sh test
 	@$(MAKE) --no-print-directory $(FUZZ_BIN)
 	@FUZZ_SECONDS=$${FUZZ_SECONDS:-60} bash tests/fuzz/run.sh
 
 # --- checks -----------------------------------------------------------------
-lint: build/gen/migrations.c build/gen/web_assets.c
+lint:
+	@bash scripts/bootstrap.sh lint
+	@$(MAKE) --no-print-directory build/gen/migrations.c build/gen/web_assets.c
 	clang-format --dry-run --Werror $(ALL_SRC) $(HEADERS) tools/embed.c $(UNIT_SRC) $(FUZZ_SRC)
 	clang-tidy --quiet $(ALL_SRC) -- $(WARN) $(DEFS) -Isrc -Ibuild/gen $(PKG_CFLAGS)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
@@ -115,7 +119,8 @@ lint: build/gen/migrations.c build/gen/web_assets.c
 format:
 	clang-format -i $(ALL_SRC) $(HEADERS) tools/embed.c $(UNIT_SRC) $(FUZZ_SRC)
 
-bench: bootstrap
+bench:
+	@bash scripts/bootstrap.sh bench
 	@$(MAKE) --no-print-directory build/piazza
 	@bash bench/run.sh
 

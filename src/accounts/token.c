@@ -39,11 +39,11 @@ int token_create(struct pz_conn *conn, const struct user *u, const char *name,
     size_t n;
     int r;
 
-    if (!name || !*name)
+    if (!name)
         name = "API token";
     n = strlen(name);
-    if (n > 100 || !pz_utf8_valid(name, n))
-        return pz_err_set(err, "token.invalid_name", "name",
+    if (n == 0 || n > 100 || !pz_utf8_valid(name, n))
+        return pz_err_set(err, "request.invalid", "name",
                           "the token name must be 1 to 100 characters");
     randombytes_buf(raw, sizeof(raw));
     memcpy(secret, "pz_", 3);

@@ -25,9 +25,9 @@ struct api_token {
 };
 
 /*
- * Creates a token for U named NAME (1-100 characters; NULL or "" gives
+ * Creates a token for U named NAME (1-100 characters; NULL gives
  * "API token"). Writes the secret into SECRET. Returns 0, PZ_EINVAL with ERR
- * (token.invalid_name), or a negative code.
+ * (request.invalid, field name), or a negative code.
  */
 int token_create(struct pz_conn *conn, const struct user *u, const char *name,
                  struct api_token *out, char secret[TOKEN_SECRET_LEN], struct pz_err *err);

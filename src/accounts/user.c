@@ -157,12 +157,12 @@ int user_create(struct pz_conn *conn, int64_t ws, const char *email, const char 
     int r;
 
     if (!email || pz_email_normalize(email, norm, sizeof(norm)) < 0)
-        return pz_err_set(err, "user.invalid_email", "email",
+        return pz_err_set(err, "request.invalid", "email",
                           "'%s' is not a valid e-mail address", email ? email : "");
     if (name_len == 0 || name_len > 120 || !pz_utf8_valid(name, name_len))
-        return pz_err_set(err, "user.invalid_name", "name", "the name must be 1 to 120 characters");
+        return pz_err_set(err, "request.invalid", "name", "the name must be 1 to 120 characters");
     if (role == ROLE_NONE)
-        return pz_err_set(err, "user.invalid_role", "role",
+        return pz_err_set(err, "request.invalid", "role",
                           "the role must be owner, manager, agent, member or consultant");
     r = password_check(password, norm, "password", err);
     if (r < 0)

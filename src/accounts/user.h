@@ -66,8 +66,8 @@ void password_generate(char *out, size_t outsz);
 
 /*
  * Creates a user. EMAIL is normalized; PASSWORD is checked and hashed.
- * Returns 0 and fills *OUT, or PZ_EINVAL with ERR (user.invalid_email,
- * user.invalid_name, user.invalid_role, password.*, user.exists).
+ * Returns 0 and fills *OUT, or PZ_EINVAL with ERR (request.invalid with
+ * field email, name or role; password.*; user.exists).
  */
 int user_create(struct pz_conn *conn, int64_t workspace_id, const char *email, const char *name,
                 enum role role, const char *password, int must_change, struct user *out,

@@ -54,26 +54,26 @@ int workspace_create(struct pz_conn *conn, const char *name, const char *slug, c
     int r;
 
     if (name_len == 0 || name_len > 120 || !pz_utf8_valid(name, name_len))
-        return pz_err_set(err, "workspace.invalid_name", "workspace_name",
+        return pz_err_set(err, "request.invalid", "workspace_name",
                           "the workspace name must be 1 to 120 characters");
     if (!slug || !*slug) {
         if (pz_slugify(name, derived, sizeof(derived)) <= 0)
-            return pz_err_set(err, "workspace.invalid_slug", "workspace_slug",
+            return pz_err_set(err, "request.invalid", "workspace_slug",
                               "no short name can be derived from '%s'; give one", name);
         slug = derived;
     }
     if (!pz_slug_valid(slug))
-        return pz_err_set(err, "workspace.invalid_slug", "workspace_slug",
+        return pz_err_set(err, "request.invalid", "workspace_slug",
                           "the short name may use a-z, 0-9 and '-' (1 to 63 characters)");
     if (!locale)
         locale = "it";
     if (strcmp(locale, "it") != 0 && strcmp(locale, "en") != 0)
-        return pz_err_set(err, "workspace.invalid_locale", "locale",
+        return pz_err_set(err, "request.invalid", "locale",
                           "the language must be 'it' or 'en'");
     if (!timezone || !*timezone)
         timezone = "Europe/Rome";
     if (!workspace_timezone_valid(timezone))
-        return pz_err_set(err, "workspace.invalid_timezone", "timezone",
+        return pz_err_set(err, "request.invalid", "timezone",
                           "'%s' is not a known time zone (e.g. Europe/Rome)", timezone);
     st = pz_sql(conn, "INSERT INTO workspaces (name, slug, locale, timezone, created_at) "
                       "VALUES ($1, $2, $3, $4, $5) RETURNING " WS_COLUMNS);

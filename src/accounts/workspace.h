@@ -22,8 +22,8 @@ struct workspace {
 /*
  * Creates a workspace. SLUG may be NULL or empty (derived from NAME); LOCALE
  * NULL means "it"; TIMEZONE NULL means Europe/Rome. Returns 0 and fills *OUT,
- * PZ_EINVAL with ERR filled (workspace.invalid_name, workspace.invalid_slug,
- * workspace.invalid_locale, workspace.invalid_timezone, workspace.slug_taken),
+ * PZ_EINVAL with ERR filled (request.invalid with field workspace_name,
+ * workspace_slug, locale or timezone; workspace.slug_taken),
  * or another negative code.
  */
 int workspace_create(struct pz_conn *conn, const char *name, const char *slug, const char *locale,

@@ -33,17 +33,9 @@ static const struct {
     {"request.invalid", 422, "a field is missing or invalid"},
     {"setup.bad_code", 403, "the set-up code is wrong"},
     {"setup.done", 409, "piazza is already set up; sign in"},
-    {"token.invalid_name", 422, "the token name is not valid"},
     {"user.disabled", 403, "this account is disabled; ask an owner"},
     {"user.exists", 409, "a user with this e-mail already exists"},
-    {"user.invalid_email", 422, "the e-mail address is not valid"},
-    {"user.invalid_name", 422, "the name is not valid"},
-    {"user.invalid_role", 422, "the role is not valid"},
     {"user.last_owner", 422, "a workspace needs at least one active owner"},
-    {"workspace.invalid_locale", 422, "the language must be it or en"},
-    {"workspace.invalid_name", 422, "the workspace name is not valid"},
-    {"workspace.invalid_slug", 422, "the short name is not valid"},
-    {"workspace.invalid_timezone", 422, "the time zone is not known"},
     {"workspace.slug_taken", 409, "the short name is already used"},
 };
 

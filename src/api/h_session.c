@@ -230,7 +230,7 @@ void h_me_patch(struct pz_ctx *c)
         return;
     }
     if (name && (!*name || strlen(name) > 120)) {
-        pz_err_set(&err, "user.invalid_name", "name", "the name must be 1 to 120 characters");
+        pz_err_set(&err, "request.invalid", "name", "the name must be 1 to 120 characters");
         reply_err(c, &err);
         return;
     }

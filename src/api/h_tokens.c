@@ -68,7 +68,7 @@ void h_tokens_create(struct pz_ctx *c)
 
     if (!body)
         return;
-    if (pz_json_get_str(body, "name", 1, 300, &name, &err) < 0) {
+    if (pz_json_get_str(body, "name", 0, 300, &name, &err) < 0) {
         reply_err(c, &err);
         return;
     }

@@ -23,6 +23,7 @@ void h_workspace_get(struct pz_ctx *c)
 
 struct list_state {
     struct pz_json *j;
+    const struct workspace *w;
     int n;
     int64_t last;
 };
@@ -30,7 +31,7 @@ struct list_state {
 static void list_one(const struct user *u, void *arg)
 {
     struct list_state *ls = arg;
-    present_user(ls->j, u, NULL);
+    present_user(ls->j, u, ls->w);
     ls->n++;
     ls->last = u->id;
 }
@@ -43,6 +44,7 @@ void h_users_list(struct pz_ctx *c)
 
     if (ctx_page(c, &limit, &cursor) < 0)
         return;
+    ls.w = &c->who.workspace;
     ls.j = reply_begin(c, 200);
     pz_json_begin_object(ls.j);
     pz_json_key(ls.j, "items");
@@ -90,7 +92,7 @@ void h_users_create(struct pz_ctx *c)
     j = reply_begin(c, 201);
     pz_json_begin_object(j);
     pz_json_key(j, "user");
-    present_user(j, &u, NULL);
+    present_user(j, &u, &c->who.workspace);
     pz_json_kstr(j, "temporary_password", temp);
     pz_json_end_object(j);
     reply_end(c);
@@ -116,7 +118,7 @@ void h_users_patch(struct pz_ctx *c)
         return;
     }
     if (role_str && (role = role_parse(role_str)) == ROLE_NONE) {
-        pz_err_set(&err, "user.invalid_role", "role",
+        pz_err_set(&err, "request.invalid", "role",
                    "the role must be owner, manager, agent, member or consultant");
         reply_err(c, &err);
         return;
@@ -166,7 +168,7 @@ void h_users_patch(struct pz_ctx *c)
     j = reply_begin(c, 200);
     pz_json_begin_object(j);
     pz_json_key(j, "user");
-    present_user(j, &u, NULL);
+    present_user(j, &u, &c->who.workspace);
     pz_json_end_object(j);
     reply_end(c);
 }

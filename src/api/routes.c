@@ -11,23 +11,22 @@
 
 #define CHANGES PZ_ROUTE_CHANGES_STATE
 #define SELF (PZ_ROUTE_CHANGES_STATE | PZ_ROUTE_SELF)
-#define KB 1024
 
 const struct pz_route pz_routes[] = {
     {"GET", "/api/v1/audit", h_audit_list, ROLE_OWNER, 0, 0},
     {"GET", "/api/v1/me", h_me_get, ROLE_CONSULTANT, 0, 0},
-    {"PATCH", "/api/v1/me", h_me_patch, ROLE_CONSULTANT, 4 * KB, SELF},
-    {"POST", "/api/v1/me/password", h_me_password, ROLE_CONSULTANT, 4 * KB, SELF},
+    {"PATCH", "/api/v1/me", h_me_patch, ROLE_CONSULTANT, PZ_BODY_DEFAULT, SELF},
+    {"POST", "/api/v1/me/password", h_me_password, ROLE_CONSULTANT, PZ_BODY_DEFAULT, SELF},
     {"DELETE", "/api/v1/session", h_session_delete, ROLE_CONSULTANT, 0, SELF},
-    {"POST", "/api/v1/session", h_session_post, ROLE_NONE, 4 * KB, CHANGES},
+    {"POST", "/api/v1/session", h_session_post, ROLE_NONE, PZ_BODY_DEFAULT, CHANGES},
     {"GET", "/api/v1/setup", h_setup_get, ROLE_NONE, 0, 0},
-    {"POST", "/api/v1/setup", h_setup_post, ROLE_NONE, 8 * KB, CHANGES},
+    {"POST", "/api/v1/setup", h_setup_post, ROLE_NONE, PZ_BODY_DEFAULT, CHANGES},
     {"GET", "/api/v1/tokens", h_tokens_list, ROLE_MEMBER, 0, 0},
-    {"POST", "/api/v1/tokens", h_tokens_create, ROLE_MEMBER, 4 * KB, CHANGES},
+    {"POST", "/api/v1/tokens", h_tokens_create, ROLE_MEMBER, PZ_BODY_DEFAULT, CHANGES},
     {"DELETE", "/api/v1/tokens/{id}", h_tokens_delete, ROLE_MEMBER, 0, CHANGES},
     {"GET", "/api/v1/users", h_users_list, ROLE_OWNER, 0, 0},
-    {"POST", "/api/v1/users", h_users_create, ROLE_OWNER, 8 * KB, CHANGES},
-    {"PATCH", "/api/v1/users/{id}", h_users_patch, ROLE_OWNER, 4 * KB, CHANGES},
+    {"POST", "/api/v1/users", h_users_create, ROLE_OWNER, PZ_BODY_DEFAULT, CHANGES},
+    {"PATCH", "/api/v1/users/{id}", h_users_patch, ROLE_OWNER, PZ_BODY_DEFAULT, CHANGES},
     {"GET", "/api/v1/version", h_version, ROLE_NONE, 0, 0},
     {"GET", "/api/v1/workspace", h_workspace_get, ROLE_CONSULTANT, 0, 0},
     {"GET", "/healthz", h_healthz, ROLE_NONE, 0, 0},
@@ -85,6 +84,8 @@ int pz_route_find(const char *method, const char *path, struct pz_route_match *m
             char allow[sizeof(m->allow)];
             memcpy(allow, m->allow, sizeof(allow));
             *m = trial;
+            for (int k = 0; k < m->n_params; k++)
+                m->params[k] = m->buf + (trial.params[k] - trial.buf);
             m->route = r;
             m->path_known = 1;
             memcpy(m->allow, allow, sizeof(allow));

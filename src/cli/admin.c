@@ -379,7 +379,9 @@ int cmd_routes(int argc, char **argv)
     for (size_t i = 0; i < pz_n_routes; i++) {
         const struct pz_route *r = &pz_routes[i];
         printf("%s %s %s %zu %s\n", r->method, r->path,
-               r->min_role == ROLE_NONE ? "public" : role_name(r->min_role), r->body_limit,
+               r->min_role == ROLE_NONE         ? "public"
+               : r->min_role == ROLE_CONSULTANT ? "any"
+                                                : role_name(r->min_role), r->body_limit,
                (r->flags & PZ_ROUTE_CHANGES_STATE) ? "STATE" : "-");
     }
     return EXIT_OK;

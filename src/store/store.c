@@ -23,8 +23,8 @@
 struct pz_stmt {
     struct pz_conn *conn;
     void *handle;
-    const char *key; /* the caller's SQL pointer, for a fast cache hit */
-    char *sql;       /* our copy of the SQL text */
+    uint64_t hash; /* of the SQL text, to skip most string compares */
+    char *sql;     /* our copy of the SQL text */
     int in_use;
     int cached;
 };
@@ -155,13 +155,13 @@ struct pz_conn *pz_store_conn(struct pz_store *s)
 struct pz_stmt *pz_sql(struct pz_conn *c, const char *sql)
 {
     struct pz_stmt *st;
+    uint64_t hash = pz_fnv1a64(sql, strlen(sql));
     void *h;
     int i;
 
     for (i = 0; i < c->n_stmts; i++) {
         st = &c->stmts[i];
-        if (!st->in_use && (st->key == sql || strcmp(st->sql, sql) == 0)) {
-            st->key = sql;
+        if (!st->in_use && st->hash == hash && strcmp(st->sql, sql) == 0) {
             st->in_use = 1;
             return st;
         }
@@ -178,7 +178,7 @@ struct pz_stmt *pz_sql(struct pz_conn *c, const char *sql)
     }
     st->conn = c;
     st->handle = h;
-    st->key = sql;
+    st->hash = hash;
     st->sql = xstrdup(sql);
     st->in_use = 1;
     return st;

@@ -58,8 +58,8 @@ int pz_store_latest_version(void);
 int pz_store_table_exists(struct pz_conn *conn, const char *table);
 
 /*
- * Returns a prepared statement for SQL from the connection's cache (SQL is
- * usually a string literal; its text is the cache key). NULL on a syntax or
+ * Returns a prepared statement for SQL from the connection's cache (its
+ * text is the cache key). NULL on a syntax or
  * database error, which is logged.
  */
 struct pz_stmt *pz_sql(struct pz_conn *conn, const char *sql);
