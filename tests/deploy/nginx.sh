@@ -126,7 +126,21 @@ else
 fi
 
 # --- piazza -------------------------------------------------------------------
-"$PIAZZA_BIN" serve --db "$TMP/piazza.db" --listen 127.0.0.1:0 \
+# An owner and a token made with the CLI, to read the audit log later.
+DB=$TMP/piazza.db
+PW="pw-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
+TOKEN=
+if "$PIAZZA_BIN" migrate --db "$DB" >"$TMP/cli.log" 2>&1 &&
+    printf '%s\n' "$PW" | "$PIAZZA_BIN" user add --db "$DB" --email owner@piazza.test \
+        --name Owner --role owner --password-stdin >>"$TMP/cli.log" 2>&1; then
+    TOKEN=$("$PIAZZA_BIN" token create --db "$DB" --email owner@piazza.test --name deploy-test 2>>"$TMP/cli.log" | tail -n 1)
+fi
+case $TOKEN in
+pz_*) ok "owner and API token created with the CLI" ;;
+*) fail "owner and API token created with the CLI" "$(tail -n 3 "$TMP/cli.log" | tr '\n' ' ')" ;;
+esac
+
+"$PIAZZA_BIN" serve --db "$DB" --listen 127.0.0.1:0 \
     --public-url "https://$HOST:$HTTPS_PORT" >"$TMP/piazza.out" 2>"$TMP/piazza.err" &
 PIAZZA_PID=$!
 listening() { grep -q 'piazza listening on http://' "$TMP/piazza.out" 2>/dev/null; }
@@ -290,16 +304,37 @@ else
 fi
 
 # --- forwarding -------------------------------------------------------------------------
-# piazza sees the request as https with the public name: the configuration
-# forwards Host and X-Forwarded-* (checked in the rendered file, since piazza
-# does not echo them back).
-for h in 'Host              $host' 'X-Forwarded-For   $remote_addr' 'X-Forwarded-Proto $scheme'; do
-    if grep -qF "proxy_set_header $h;" "$TMP/piazza.conf"; then
-        ok "forwards ${h%% *}"
-    else
-        fail "forwards ${h%% *}"
-    fi
-done
+# A sign-in through nginx from 127.0.0.2 (loopback answers on all of 127/8)
+# with forged address headers: piazza must record 127.0.0.2, the address nginx
+# saw, in its audit log, and mark the session cookie Secure (https public URL).
+out=$("${CURL[@]}" --interface 127.0.0.2 -o /dev/null -w '%{http_code}' \
+    -H 'Content-Type: application/json' -H 'X-Real-IP: 203.0.113.9' -H 'X-Forwarded-For: 203.0.113.9' \
+    --data '{"email":"owner@piazza.test","password":"not-the-password-1"}' "$BASE/api/v1/session")
+check "wrong password through nginx → 401" "401" "$out"
+out=$("${CURL[@]}" --interface 127.0.0.2 -D "$TMP/h5" -o /dev/null -w '%{http_code}' \
+    -H 'Content-Type: application/json' \
+    --data "{\"email\":\"owner@piazza.test\",\"password\":\"$PW\"}" "$BASE/api/v1/session")
+check "sign-in through nginx → 200" "200" "$out"
+cookie=$(grep -i '^set-cookie: *piazza_session=' "$TMP/h5" | tr -d '\r')
+case $cookie in
+*[Ss]ecure*) ok "session cookie is Secure behind the https public URL" ;;
+*) fail "session cookie is Secure behind the https public URL" "got [$cookie]" ;;
+esac
+"${CURL[@]}" -o "$TMP/audit.json" -H "Authorization: Bearer $TOKEN" "$BASE/api/v1/audit?limit=10"
+ips=$(grep -o '"ip":"[^"]*"' "$TMP/audit.json" | sort -u | tr '\n' ' ')
+case $ips in
+*'"ip":"127.0.0.2"'*) ok "audit log records the client address nginx saw ($ips)" ;;
+*) fail "audit log records the client address nginx saw" "ips: [$ips]" ;;
+esac
+case $ips in
+*203.0.113.9*) fail "a client cannot forge its address through nginx" "ips: [$ips]" ;;
+*) ok "a client cannot forge its address through nginx" ;;
+esac
+if grep -qF 'proxy_set_header X-Forwarded-Proto $scheme;' "$TMP/piazza.conf"; then
+    ok "forwards X-Forwarded-Proto"
+else
+    fail "forwards X-Forwarded-Proto"
+fi
 if "$NGINX" -T -p "$TMP" -e "$TMP/log/error.log" -c "$TMP/nginx.conf" 2>/dev/null |
         awk '/location = \/api\/v1\/stream/ {s=1} s && /proxy_buffering off;/ {f=1} s && /^    }/ {s=0} END {exit !f}'; then
     ok "buffering off for /api/v1/stream"
