@@ -209,14 +209,16 @@ export class Server {
 /**
  * Starts `piazza serve --db DIR/p.db --listen 127.0.0.1:0 ARGS...` and waits (bounded) for
  * the "piazza listening on" line and, when `expectSetupCode` (default: true), the set-up code.
- * opts: {dir (reuse a directory and its database), args, env, expectSetupCode}
+ * opts: {dir (reuse a directory and its database), args, env, expectSetupCode, bare}
  */
-export async function startServer({ dir, args = [], env = {}, expectSetupCode = true, timeoutMs = START_TIMEOUT_MS } = {}) {
+export async function startServer({ dir, args = [], env = {}, expectSetupCode = true, timeoutMs = START_TIMEOUT_MS, bare = false } = {}) {
   requireBinary();
   const ownsDir = !dir;
   dir = dir ?? tempDir();
   const db = path.join(dir, 'p.db');
-  const child = spawn(BIN, ['serve', '--db', db, '--listen', '127.0.0.1:0', ...args], {
+  // bare: no --db/--listen flags, the caller passes them (or PIAZZA_* variables) itself
+  const argv = bare ? ['serve', ...args] : ['serve', '--db', db, '--listen', '127.0.0.1:0', ...args];
+  const child = spawn(BIN, argv, {
     env: childEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -265,6 +265,8 @@ describe('audit log', { timeout: 60_000 }, () => {
     const row = items.find((r) => r.action === 'session.sign_in_failed');
     assert.ok(row, `no session.sign_in_failed row in ${JSON.stringify(items.map((r) => r.action))}`);
     assert.equal(row.ip, '127.0.0.1', JSON.stringify(row));
+    assert.ok(row.target === OWNER.email || row.actor?.email === OWNER.email,
+      `the row must name the account that was tried: ${JSON.stringify(row)}`);
     assert.ok(!JSON.stringify(row).includes('Wrong-Password-1'), 'the audit log must never hold a tried password');
   });
 
