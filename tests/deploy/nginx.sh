@@ -287,6 +287,17 @@ out=$("${CURL[@]}" -o "$TMP/b4" -w '%{http_code}' -H 'Content-Type: application/
 code=$(grep -o '"code":"[^"]*"' "$TMP/b4" | head -n 1)
 check "a body over 64 KiB → 413 http.body_too_large from nginx" '413 "code":"http.body_too_large"' "$out $code"
 
+# Sign-in flood: nginx counts POSTs to /api/v1/session per address (30/min,
+# burst 20). Bodies that are not JSON cost piazza nothing (400), so every 429
+# here comes from nginx. From 127.0.0.3, to leave other checks' address alone.
+codes=$(for i in $(seq 30); do
+    "${CURL[@]}" --interface 127.0.0.3 -o /dev/null -w '%{http_code}\n' --data 'x' "$BASE/api/v1/session"
+done | sort | uniq -c | awk '{printf "%s×%s ", $1, $2}')
+case $codes in
+*×429*) ok "a sign-in flood is slowed by nginx ($codes)" ;;
+*) fail "a sign-in flood is slowed by nginx" "got $codes" ;;
+esac
+
 # Slow client: send half a request head and nothing more; nginx must hang up
 # after client_header_timeout (10 s), not keep the connection for ever.
 start=$(date +%s)
