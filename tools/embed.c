@@ -106,7 +106,7 @@ static int by_key(const void *a, const void *b)
     return strcmp(x->key, y->key);
 }
 
-static void walk(const char *dir, const char *prefix)
+static void walk(const char *dir, const char *prefix) /* NOLINT(misc-no-recursion): folder depth */
 {
     DIR *d = opendir(dir);
     struct dirent *e;
@@ -150,8 +150,9 @@ int main(int argc, char **argv)
                 die("migration file names must look like NNNN_name.sql", base);
             memcpy(name, base + 5, len - 9);
             name[len - 9] = '\0';
-            add_item(argv[i], name, (base[0] - '0') * 1000 + (base[1] - '0') * 100 +
-                                        (base[2] - '0') * 10 + (base[3] - '0'));
+            add_item(argv[i], name,
+                     (base[0] - '0') * 1000 + (base[1] - '0') * 100 + (base[2] - '0') * 10 +
+                         (base[3] - '0'));
         }
     } else if (argc > 3) {
         walk(argv[3], "");
@@ -170,7 +171,8 @@ int main(int argc, char **argv)
         free(d);
     }
     if (strcmp(argv[1], "sql") == 0) {
-        fprintf(out, "#include \"store/backend.h\"\nconst struct pz_migration pz_migrations[] = {\n");
+        fprintf(out,
+                "#include \"store/backend.h\"\nconst struct pz_migration pz_migrations[] = {\n");
         for (size_t i = 0; i < n_items; i++) {
             fprintf(out, "    {%d, ", items[i].version);
             emit_cstring(out, items[i].key);

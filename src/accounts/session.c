@@ -13,10 +13,10 @@
 
 #define SEEN_EVERY_MS (60 * 1000)
 
-int accounts_secret(struct pz_conn *conn, unsigned char out[32])
+/* Reads the stored secret into OUT; returns 1 when found, 0 when not, or a negative code. */
+static int read_secret(struct pz_conn *conn, unsigned char out[32])
 {
     struct pz_stmt *st;
-    char hex[65];
     int r, found = 0;
 
     st = pz_sql(conn, "SELECT value FROM settings WHERE workspace_id = 0 AND key = 'secret'");
@@ -30,10 +30,17 @@ int accounts_secret(struct pz_conn *conn, unsigned char out[32])
             found = 1;
     }
     pz_sql_done(st);
-    if (r < 0)
-        return r;
-    if (found)
-        return 0;
+    return r < 0 ? r : found;
+}
+
+int accounts_secret(struct pz_conn *conn, unsigned char out[32])
+{
+    struct pz_stmt *st;
+    char hex[65];
+    int r = read_secret(conn, out);
+
+    if (r != 0)
+        return r < 0 ? r : 0;
     randombytes_buf(out, 32);
     pz_hex_encode(out, 32, hex, sizeof(hex));
     st = pz_sql(conn, "INSERT INTO settings (workspace_id, key, value) VALUES (0, 'secret', $1)"
@@ -45,9 +52,11 @@ int accounts_secret(struct pz_conn *conn, unsigned char out[32])
     pz_sql_done(st);
     if (r < 0)
         return r;
-    if (pz_sql_changes(conn) == 0)
-        return accounts_secret(conn, out); /* another process won the race: read theirs */
-    return 0;
+    if (pz_sql_changes(conn) > 0)
+        return 0;
+    /* Another process stored one first: use theirs. */
+    r = read_secret(conn, out);
+    return r == 1 ? 0 : (r < 0 ? r : PZ_EDB);
 }
 
 void accounts_token_hash(const char *token, char out[65])
@@ -171,8 +180,7 @@ int session_revoke_user(struct pz_conn *conn, int64_t ws, int64_t user_id)
                   ws, user_id);
 }
 
-void csrf_token(const unsigned char secret[32], const char *session_token,
-                char out[CSRF_TOKEN_LEN])
+void csrf_token(const unsigned char secret[32], const char *session_token, char out[CSRF_TOKEN_LEN])
 {
     unsigned char mac[crypto_auth_hmacsha256_BYTES];
     crypto_auth_hmacsha256(mac, (const unsigned char *)session_token, strlen(session_token),

@@ -17,9 +17,9 @@
 #include "accounts/workspace.h"
 #include "store/store.h"
 
-#define SESSION_TOKEN_LEN 44 /* base64url of 32 bytes is 43 characters */
+#define SESSION_TOKEN_LEN   44 /* base64url of 32 bytes is 43 characters */
 #define SESSION_LIFETIME_MS (30LL * 24 * 3600 * 1000)
-#define CSRF_TOKEN_LEN 44
+#define CSRF_TOKEN_LEN      44
 
 enum principal_via { VIA_NONE = 0, VIA_COOKIE, VIA_TOKEN };
 

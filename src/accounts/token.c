@@ -13,7 +13,7 @@
 
 #define USED_EVERY_MS (60 * 1000)
 #define TOKEN_COLUMNS                                                                              \
-    "id, workspace_id, user_id, name, prefix, created_at, COALESCE(last_used_at, -1),"           \
+    "id, workspace_id, user_id, name, prefix, created_at, COALESCE(last_used_at, -1),"             \
     " revoked_at IS NOT NULL"
 
 static void read_row(struct pz_stmt *st, struct api_token *t)
@@ -46,12 +46,13 @@ int token_create(struct pz_conn *conn, const struct user *u, const char *name,
         return pz_err_set(err, "request.invalid", "name",
                           "the token name must be 1 to 100 characters");
     randombytes_buf(raw, sizeof(raw));
-    memcpy(secret, "pz_", 3);
+    secret[0] = 'p';
+    secret[1] = 'z';
+    secret[2] = '_';
     pz_b64url_encode(raw, sizeof(raw), secret + 3, TOKEN_SECRET_LEN - 3);
     sodium_memzero(raw, sizeof(raw));
     accounts_token_hash(secret, hash);
-    memcpy(prefix, secret, 8);
-    prefix[8] = '\0';
+    snprintf(prefix, sizeof(prefix), "%.8s", secret);
     st = pz_sql(conn, "INSERT INTO api_tokens (workspace_id, user_id, name, prefix, token_hash,"
                       " created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING " TOKEN_COLUMNS);
     if (!st)

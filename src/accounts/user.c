@@ -18,8 +18,8 @@
 #define PW_OPSLIMIT 2
 #define PW_MEMLIMIT (19u * 1024 * 1024)
 
-static const char *const role_names[] = {"none", "consultant", "member", "agent", "manager",
-                                         "owner"};
+static const char *const role_names[] = {"none",  "consultant", "member",
+                                         "agent", "manager",    "owner"};
 
 enum role role_parse(const char *name)
 {
@@ -48,13 +48,13 @@ int role_allows(enum role have, enum role need, int changes_state)
 
 /* Passwords people pick first; a short list catches the worst. */
 static const char *const common_passwords[] = {
-    "password123",  "password1234", "passwordpassword", "qwertyuiop",  "1234567890",
-    "12345678910",  "123456789012", "0123456789",       "iloveyou123", "admin12345",
-    "administrator", "welcome123",  "letmein123",       "qwerty12345", "asdfghjkl1",
-    "abcdefghij",   "abc1234567",   "passw0rd123",      "1q2w3e4r5t",  "1qaz2wsx3edc",
-    "changeme123",  "piazza12345",  "piazzapiazza",     "benvenuto1",  "ciaociao123",
-    "forzainter",   "forzamilan",   "forzajuve1",       "juventus123", "napoli1926",
-    "1111111111",   "0000000000",   "aaaaaaaaaa",       "qwertyqwerty", "trustno1234",
+    "password123",   "password1234", "passwordpassword", "qwertyuiop",   "1234567890",
+    "12345678910",   "123456789012", "0123456789",       "iloveyou123",  "admin12345",
+    "administrator", "welcome123",   "letmein123",       "qwerty12345",  "asdfghjkl1",
+    "abcdefghij",    "abc1234567",   "passw0rd123",      "1q2w3e4r5t",   "1qaz2wsx3edc",
+    "changeme123",   "piazza12345",  "piazzapiazza",     "benvenuto1",   "ciaociao123",
+    "forzainter",    "forzamilan",   "forzajuve1",       "juventus123",  "napoli1926",
+    "1111111111",    "0000000000",   "aaaaaaaaaa",       "qwertyqwerty", "trustno1234",
 };
 
 int password_check(const char *pw, const char *email, const char *field, struct pz_err *err)
@@ -157,8 +157,8 @@ int user_create(struct pz_conn *conn, int64_t ws, const char *email, const char 
     int r;
 
     if (!email || pz_email_normalize(email, norm, sizeof(norm)) < 0)
-        return pz_err_set(err, "request.invalid", "email",
-                          "'%s' is not a valid e-mail address", email ? email : "");
+        return pz_err_set(err, "request.invalid", "email", "'%s' is not a valid e-mail address",
+                          email ? email : "");
     if (name_len == 0 || name_len > 120 || !pz_utf8_valid(name, name_len))
         return pz_err_set(err, "request.invalid", "name", "the name must be 1 to 120 characters");
     if (role == ROLE_NONE)

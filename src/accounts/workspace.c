@@ -68,8 +68,7 @@ int workspace_create(struct pz_conn *conn, const char *name, const char *slug, c
     if (!locale)
         locale = "it";
     if (strcmp(locale, "it") != 0 && strcmp(locale, "en") != 0)
-        return pz_err_set(err, "request.invalid", "locale",
-                          "the language must be 'it' or 'en'");
+        return pz_err_set(err, "request.invalid", "locale", "the language must be 'it' or 'en'");
     if (!timezone || !*timezone)
         timezone = "Europe/Rome";
     if (!workspace_timezone_valid(timezone))

@@ -20,11 +20,13 @@
 #include "store/store.h"
 
 #define PZ_BODY_DEFAULT (64 * 1024)
-#define PZ_MAX_PARAMS 4
+#define PZ_MAX_PARAMS   4
 
 /* Route flags. */
-#define PZ_ROUTE_CHANGES_STATE 1u /* needs CSRF when cookie-authenticated; denied to consultants */
-#define PZ_ROUTE_SELF 2u          /* acts on the caller's own account: allowed to consultants */
+#define PZ_ROUTE_CHANGES_STATE                                                                     \
+    1u                   /* needs CSRF when cookie-authenticated; denied to consultants            \
+                          */
+#define PZ_ROUTE_SELF 2u /* acts on the caller's own account: allowed to consultants */
 
 struct pz_ctx;
 
@@ -43,9 +45,9 @@ extern const size_t pz_n_routes;
 
 struct pz_route_match {
     const struct pz_route *route;
-    int path_known;  /* some route has this path, maybe not with this method */
-    char allow[96];  /* the methods that path accepts, for a 405's Allow header */
-    char buf[512];   /* holds the parameter values */
+    int path_known; /* some route has this path, maybe not with this method */
+    char allow[96]; /* the methods that path accepts, for a 405's Allow header */
+    char buf[512];  /* holds the parameter values */
     const char *params[PZ_MAX_PARAMS];
     int n_params;
 };
@@ -129,8 +131,8 @@ void present_workspace(struct pz_json *j, const struct workspace *w);
 
 /* Session cookie helpers (h_session.c). */
 void set_session_cookie(struct pz_ctx *c, const char *token);
-void reply_signed_in(struct pz_ctx *c, int status, const struct user *u,
-                     const struct workspace *w, const char *token);
+void reply_signed_in(struct pz_ctx *c, int status, const struct user *u, const struct workspace *w,
+                     const char *token);
 
 /* Handlers. */
 void h_healthz(struct pz_ctx *c);

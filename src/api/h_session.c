@@ -21,13 +21,14 @@
 void set_session_cookie(struct pz_ctx *c, const char *token)
 {
     char cookie[256];
-    snprintf(cookie, sizeof(cookie), COOKIE_NAME "=%s; Path=/; HttpOnly; SameSite=Lax; Max-Age=%s%s",
-             token ? token : "", token ? "2592000" : "0", c->api->public_https ? "; Secure" : "");
+    snprintf(cookie, sizeof(cookie),
+             COOKIE_NAME "=%s; Path=/; HttpOnly; SameSite=Lax; Max-Age=%s%s", token ? token : "",
+             token ? "2592000" : "0", c->api->public_https ? "; Secure" : "");
     pz_http_add_header(c->req, "Set-Cookie", cookie);
 }
 
-void reply_signed_in(struct pz_ctx *c, int status, const struct user *u,
-                     const struct workspace *w, const char *token)
+void reply_signed_in(struct pz_ctx *c, int status, const struct user *u, const struct workspace *w,
+                     const char *token)
 {
     char csrf[CSRF_TOKEN_LEN];
     struct pz_json *j;
@@ -45,7 +46,7 @@ void reply_signed_in(struct pz_ctx *c, int status, const struct user *u,
 
 struct sign_in {
     const char *password;
-    int64_t first_ws;      /* workspace of the first user with that e-mail, for the audit */
+    int64_t first_ws; /* workspace of the first user with that e-mail, for the audit */
     int64_t first_id;
     struct user found;
     int ok;
@@ -71,9 +72,8 @@ static void rate_limited(struct pz_ctx *c, int wait)
     char secs[16];
     char msg[160];
     snprintf(secs, sizeof(secs), "%d", wait);
-    snprintf(msg, sizeof(msg),
-             "too many failed sign-ins; try again in %d minute%s", (wait + 59) / 60,
-             (wait + 59) / 60 == 1 ? "" : "s");
+    snprintf(msg, sizeof(msg), "too many failed sign-ins; try again in %d minute%s",
+             (wait + 59) / 60, (wait + 59) / 60 == 1 ? "" : "s");
     pz_http_add_header(c->req, "Retry-After", secs);
     reply_error(c, "auth.rate_limited", msg);
 }

@@ -75,8 +75,8 @@ void h_setup_post(struct pz_ctx *c)
     json_t *body = ctx_body(c);
     const char *code, *ws_name, *ws_slug, *locale, *tz, *name, *email, *password;
     struct pz_err err = {0};
-    struct workspace ws;
-    struct user owner;
+    struct workspace ws = {0};
+    struct user owner = {0};
     char token[SESSION_TOKEN_LEN], key[64];
     int wait, r;
 
@@ -99,7 +99,8 @@ void h_setup_post(struct pz_ctx *c)
         char secs[16];
         snprintf(secs, sizeof(secs), "%d", wait);
         pz_http_add_header(c->req, "Retry-After", secs);
-        reply_error(c, "auth.rate_limited", "too many wrong set-up codes; wait before trying again");
+        reply_error(c, "auth.rate_limited",
+                    "too many wrong set-up codes; wait before trying again");
         return;
     }
     c->conn = pz_store_conn(c->api->store);

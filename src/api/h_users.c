@@ -76,8 +76,7 @@ void h_users_create(struct pz_ctx *c)
         return;
     }
     password_generate(temp, sizeof(temp));
-    r = user_create(c->conn, c->who.workspace.id, email, name, role_parse(role), temp, 1, &u,
-                    &err);
+    r = user_create(c->conn, c->who.workspace.id, email, name, role_parse(role), temp, 1, &u, &err);
     if (r == PZ_EINVAL) {
         reply_err(c, &err);
         return;

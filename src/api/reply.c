@@ -25,8 +25,7 @@ json_t *ctx_body(struct pz_ctx *c)
 int64_t ctx_param_id(struct pz_ctx *c, int i)
 {
     int64_t id;
-    if (i >= c->match->n_params ||
-        pz_parse_int64(c->match->params[i], 1, INT64_MAX, &id) < 0) {
+    if (i >= c->match->n_params || pz_parse_int64(c->match->params[i], 1, INT64_MAX, &id) < 0) {
         reply_error(c, "not_found", NULL);
         return -1;
     }

@@ -10,7 +10,7 @@
 #include "core/banned.h"
 
 #define CHANGES PZ_ROUTE_CHANGES_STATE
-#define SELF (PZ_ROUTE_CHANGES_STATE | PZ_ROUTE_SELF)
+#define SELF    (PZ_ROUTE_CHANGES_STATE | PZ_ROUTE_SELF)
 
 const struct pz_route pz_routes[] = {
     {"GET", "/api/v1/audit", h_audit_list, ROLE_OWNER, 0, 0},
@@ -76,19 +76,12 @@ int pz_route_find(const char *method, const char *path, struct pz_route_match *m
     memset(m, 0, sizeof(*m));
     for (size_t i = 0; i < pz_n_routes; i++) {
         const struct pz_route *r = &pz_routes[i];
-        struct pz_route_match trial;
-        if (!match_path(r->path, path, &trial))
+        /* A failed attempt only leaves scratch in buf and params. */
+        if (!match_path(r->path, path, m))
             continue;
         m->path_known = 1;
         if (strcmp(r->method, want) == 0) {
-            char allow[sizeof(m->allow)];
-            memcpy(allow, m->allow, sizeof(allow));
-            *m = trial;
-            for (int k = 0; k < m->n_params; k++)
-                m->params[k] = m->buf + (trial.params[k] - trial.buf);
             m->route = r;
-            m->path_known = 1;
-            memcpy(m->allow, allow, sizeof(allow));
             return 0;
         }
         {
@@ -103,5 +96,6 @@ int pz_route_find(const char *method, const char *path, struct pz_route_match *m
             }
         }
     }
+    m->n_params = 0;
     return PZ_ENOTFOUND;
 }

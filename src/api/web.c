@@ -13,7 +13,7 @@
 #include "core/banned.h"
 
 #define CSP                                                                                        \
-    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline';"                 \
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline';"                  \
     " connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 
 static void send_asset(struct pz_ctx *c, const struct pz_asset *a, int copy)
@@ -21,9 +21,9 @@ static void send_asset(struct pz_ctx *c, const struct pz_asset *a, int copy)
     const char *inm = pz_http_header(c->req, "If-None-Match");
 
     pz_http_add_header(c->req, "ETag", a->etag);
-    pz_http_add_header(c->req, "Cache-Control", pz_asset_is_hashed(a->path)
-                                                     ? "public, max-age=31536000, immutable"
-                                                     : "no-cache");
+    pz_http_add_header(c->req, "Cache-Control",
+                       pz_asset_is_hashed(a->path) ? "public, max-age=31536000, immutable"
+                                                   : "no-cache");
     if (strncmp(a->type, "text/html", 9) == 0)
         pz_http_add_header(c->req, "Content-Security-Policy", CSP);
     if (inm && strcmp(inm, a->etag) == 0) {

@@ -64,8 +64,7 @@ int cli_open_db(const char *path, struct pz_store **out)
     return 0;
 }
 
-int cli_workspace(struct pz_conn *conn, const char *slug, int create_default,
-                  struct workspace *out)
+int cli_workspace(struct pz_conn *conn, const char *slug, int create_default, struct workspace *out)
 {
     struct pz_stmt *st;
     int64_t n;
@@ -110,12 +109,12 @@ struct admin_opts {
 static int parse_admin(int argc, char **argv, struct admin_opts *o, const char *usage)
 {
     static const struct option opts[] = {
-        {"db", required_argument, NULL, 'd'},       {"workspace", required_argument, NULL, 'w'},
-        {"email", required_argument, NULL, 'e'},    {"name", required_argument, NULL, 'n'},
-        {"role", required_argument, NULL, 'r'},     {"slug", required_argument, NULL, 's'},
-        {"locale", required_argument, NULL, 'l'},   {"timezone", required_argument, NULL, 'z'},
-        {"json", no_argument, NULL, 'j'},           {"password-stdin", no_argument, NULL, 'p'},
-        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
+        {"db", required_argument, NULL, 'd'},     {"workspace", required_argument, NULL, 'w'},
+        {"email", required_argument, NULL, 'e'},  {"name", required_argument, NULL, 'n'},
+        {"role", required_argument, NULL, 'r'},   {"slug", required_argument, NULL, 's'},
+        {"locale", required_argument, NULL, 'l'}, {"timezone", required_argument, NULL, 'z'},
+        {"json", no_argument, NULL, 'j'},         {"password-stdin", no_argument, NULL, 'p'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
     };
     int opt;
 
@@ -278,8 +277,8 @@ int cmd_user(int argc, char **argv)
     struct admin_opts o;
     struct pz_store *store;
     struct pz_conn *conn;
-    struct workspace w;
-    struct user u;
+    struct workspace w = {0};
+    struct user u = {0};
     struct pz_err err = {0};
     char password[1100];
     int r, generated = 0;
@@ -331,9 +330,9 @@ int cmd_token(int argc, char **argv)
     struct admin_opts o;
     struct pz_store *store;
     struct pz_conn *conn;
-    struct workspace w;
-    struct user u;
-    struct api_token t;
+    struct workspace w = {0};
+    struct user u = {0};
+    struct api_token t = {0};
     struct pz_err err = {0};
     char secret[TOKEN_SECRET_LEN];
     int r;
@@ -381,8 +380,8 @@ int cmd_routes(int argc, char **argv)
         printf("%s %s %s %zu %s\n", r->method, r->path,
                r->min_role == ROLE_NONE         ? "public"
                : r->min_role == ROLE_CONSULTANT ? "any"
-                                                : role_name(r->min_role), r->body_limit,
-               (r->flags & PZ_ROUTE_CHANGES_STATE) ? "STATE" : "-");
+                                                : role_name(r->min_role),
+               r->body_limit, (r->flags & PZ_ROUTE_CHANGES_STATE) ? "STATE" : "-");
     }
     return EXIT_OK;
 }

@@ -10,8 +10,8 @@
 #include "store/store.h"
 
 /* Exit codes. */
-#define EXIT_OK 0
-#define EXIT_FAIL 1
+#define EXIT_OK    0
+#define EXIT_FAIL  1
 #define EXIT_USAGE 2
 
 #define DEFAULT_DB "piazza-data/piazza.db"

@@ -36,8 +36,9 @@ static void usage(FILE *f)
             PZ_VERSION);
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
-    fprintf(f, "\n'piazza COMMAND --help' tells more. Every command takes --db PATH "
-               "(or PIAZZA_DB; default %s).\n",
+    fprintf(f,
+            "\n'piazza COMMAND --help' tells more. Every command takes --db PATH "
+            "(or PIAZZA_DB; default %s).\n",
             DEFAULT_DB);
 }
 

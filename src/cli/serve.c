@@ -57,9 +57,7 @@ static int parse_listen(const char *s, char *host, size_t hostsz, int *port)
             return -1;
         memcpy(host, s, (size_t)(colon - s));
         host[colon - s] = '\0';
-        if (!host[0])
-            snprintf(host, hostsz, "127.0.0.1");
-        else if (strcmp(host, "localhost") == 0)
+        if (!host[0] || strcmp(host, "localhost") == 0)
             snprintf(host, hostsz, "127.0.0.1");
     } else {
         snprintf(host, hostsz, "127.0.0.1");
@@ -74,10 +72,14 @@ static int parse_listen(const char *s, char *host, size_t hostsz, int *port)
 int cmd_serve(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"db", required_argument, NULL, 'd'},       {"listen", required_argument, NULL, 'l'},
-        {"public-url", required_argument, NULL, 'u'}, {"web-dir", required_argument, NULL, 'w'},
-        {"log-level", required_argument, NULL, 'v'}, {"threads", required_argument, NULL, 't'},
-        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
+        {"db", required_argument, NULL, 'd'},
+        {"listen", required_argument, NULL, 'l'},
+        {"public-url", required_argument, NULL, 'u'},
+        {"web-dir", required_argument, NULL, 'w'},
+        {"log-level", required_argument, NULL, 'v'},
+        {"threads", required_argument, NULL, 't'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     const char *db = NULL, *listen = NULL, *public_url = NULL, *web_dir = NULL, *level = NULL,
                *threads = NULL;
@@ -178,7 +180,8 @@ int cmd_serve(int argc, char **argv)
         if (sigwait(&set, &sig) != 0)
             sig = SIGTERM;
     } while (sig != SIGTERM && sig != SIGINT);
-    pz_log(PZ_LOG_INFO, "%s received: finishing requests in flight", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    pz_log(PZ_LOG_INFO, "%s received: finishing requests in flight",
+           sig == SIGTERM ? "SIGTERM" : "SIGINT");
     pz_http_stop(server, 10000);
     pz_api_free(api);
     pz_store_close(store);

@@ -13,12 +13,12 @@
 
 enum {
     PZ_OK = 0,
-    PZ_ENOMEM = -1,   /* out of memory */
-    PZ_EIO = -2,      /* file or socket failure */
-    PZ_EINVAL = -3,   /* bad input; details in a struct pz_err */
+    PZ_ENOMEM = -1, /* out of memory */
+    PZ_EIO = -2,    /* file or socket failure */
+    PZ_EINVAL = -3, /* bad input; details in a struct pz_err */
     PZ_ENOTFOUND = -4,
     PZ_EEXIST = -5,
-    PZ_EDB = -6,      /* database failure */
+    PZ_EDB = -6, /* database failure */
     PZ_EPERM = -7,
     PZ_ELIMIT = -8,   /* rate or size limit reached */
     PZ_EAUTH = -9,    /* bad credentials */

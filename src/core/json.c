@@ -222,13 +222,15 @@ json_t *pz_json_parse_object(const char *data, size_t len, struct pz_err *err)
     json_t *root;
 
     if (!data || len == 0) {
-        pz_err_set(err, "request.bad_json", NULL, "the request body is empty; a JSON object is expected");
+        pz_err_set(err, "request.bad_json", NULL,
+                   "the request body is empty; a JSON object is expected");
         return NULL;
     }
     root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!root) {
-        pz_err_set(err, "request.bad_json", NULL, "the body is not valid JSON: %s at line %d column %d",
-                   jerr.text, jerr.line, jerr.column);
+        pz_err_set(err, "request.bad_json", NULL,
+                   "the body is not valid JSON: %s at line %d column %d", jerr.text, jerr.line,
+                   jerr.column);
         return NULL;
     }
     if (!json_is_object(root)) {
@@ -239,8 +241,8 @@ json_t *pz_json_parse_object(const char *data, size_t len, struct pz_err *err)
     return root;
 }
 
-int pz_json_get_str(json_t *obj, const char *key, int optional, size_t max_len,
-                    const char **out, struct pz_err *err)
+int pz_json_get_str(json_t *obj, const char *key, int optional, size_t max_len, const char **out,
+                    struct pz_err *err)
 {
     json_t *v = json_object_get(obj, key);
 

@@ -68,8 +68,8 @@ json_t *pz_json_parse_object(const char *data, size_t len, struct pz_err *err);
  * OPTIONAL, else fills ERR ("request.invalid", field KEY). A non-string value
  * always fills ERR. MAX_LEN bounds the length in bytes.
  */
-int pz_json_get_str(json_t *obj, const char *key, int optional, size_t max_len,
-                    const char **out, struct pz_err *err);
+int pz_json_get_str(json_t *obj, const char *key, int optional, size_t max_len, const char **out,
+                    struct pz_err *err);
 
 /* Reads member KEY as a boolean; *PRESENT says whether it was there. */
 int pz_json_get_bool(json_t *obj, const char *key, int *present, int *out, struct pz_err *err);

@@ -24,7 +24,10 @@ struct pz_arena {
     struct pz_arena_block *head;
 };
 
-#define PZ_ARENA_INIT {NULL}
+#define PZ_ARENA_INIT                                                                              \
+    {                                                                                              \
+        NULL                                                                                       \
+    }
 
 /* Returns N bytes aligned for any type, owned by the arena. */
 void *pz_arena_alloc(struct pz_arena *a, size_t n);

@@ -21,9 +21,8 @@ static void *sq_connect(const char *target)
 {
     sqlite3 *db = NULL;
     char *msg = NULL;
-    int rc = sqlite3_open_v2(target, &db,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                             NULL);
+    int rc = sqlite3_open_v2(
+        target, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
         pz_error(PZ_EDB, "cannot open database '%s': %s", target,
                  db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));

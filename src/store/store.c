@@ -26,7 +26,6 @@ struct pz_stmt {
     uint64_t hash; /* of the SQL text, to skip most string compares */
     char *sql;     /* our copy of the SQL text */
     int in_use;
-    int cached;
 };
 
 struct pz_conn {
@@ -35,6 +34,7 @@ struct pz_conn {
     void *db;
     struct pz_conn *next;
     int n_stmts;
+    int evict; /* where the next eviction looks first */
     struct pz_stmt stmts[STMT_CACHE];
 };
 
@@ -171,10 +171,21 @@ struct pz_stmt *pz_sql(struct pz_conn *c, const char *sql)
         return NULL;
     if (c->n_stmts < STMT_CACHE) {
         st = &c->stmts[c->n_stmts++];
-        st->cached = 1;
     } else {
-        st = xcalloc(1, sizeof(*st)); /* cache full: a one-off statement */
-        st->cached = 0;
+        /* Cache full: replace a statement nobody is using, round robin. */
+        st = NULL;
+        for (i = 0; i < STMT_CACHE && !st; i++) {
+            c->evict = (c->evict + 1) % STMT_CACHE;
+            if (!c->stmts[c->evict].in_use)
+                st = &c->stmts[c->evict];
+        }
+        if (!st) {
+            c->store->ops->finalize(h);
+            pz_error(PZ_EBUSY, "more than %d statements in use at once", STMT_CACHE);
+            return NULL;
+        }
+        c->store->ops->finalize(st->handle);
+        free(st->sql);
     }
     st->conn = c;
     st->handle = h;
@@ -226,12 +237,6 @@ void pz_sql_done(struct pz_stmt *st)
     if (!st)
         return;
     ops = st->conn->store->ops;
-    if (!st->cached) {
-        ops->finalize(st->handle);
-        free(st->sql);
-        free(st);
-        return;
-    }
     ops->reset(st->handle);
     st->in_use = 0;
 }
@@ -280,7 +285,8 @@ int pz_sql_one_int(struct pz_conn *c, const char *sql, int64_t p1, int64_t *out)
 int pz_store_table_exists(struct pz_conn *c, const char *table)
 {
     /* information_schema would serve PostgreSQL; sqlite_master serves SQLite. */
-    struct pz_stmt *st = pz_sql(c, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = $1");
+    struct pz_stmt *st =
+        pz_sql(c, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = $1");
     int r;
 
     if (!st)
