@@ -7,7 +7,7 @@ import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import { api, setCsrfToken, setSessionLostHandler, type SessionAnswer, type User } from './api';
 import { browserLocale, isLocale, rememberLocale, storedLocale, type Locale } from './i18n';
 import { I18nContext, makeI18n, useI18n } from './i18n-context';
-import { RouterProvider } from './router';
+import { useRouter } from './router';
 import { SessionContext, type Session } from './session';
 import { LangSwitch, Spinner, Wordmark } from './components';
 import { SetupPage } from './pages/Setup';
@@ -31,6 +31,7 @@ function applyLang(locale: Locale) {
 export function App() {
   const [locale, setLocaleState] = useState<Locale>(() => storedLocale() ?? browserLocale());
   const [phase, setPhase] = useState<Phase>({ kind: 'loading' });
+  const { navigate } = useRouter();
 
   useEffect(() => applyLang(locale), [locale]);
 
@@ -109,10 +110,12 @@ export function App() {
           /* whatever the server said, this page forgets the session */
         }
         setCsrfToken(null);
+        // the next person to sign in here starts from the beginning, not from this page
+        navigate('/', { replace: true });
         setPhase({ kind: 'signin', notice: 'signedOut' });
       },
     };
-  }, [signedInUser]);
+  }, [signedInUser, navigate]);
 
   let page;
   switch (phase.kind) {
@@ -146,7 +149,7 @@ export function App() {
 
   return (
     <I18nContext.Provider value={i18n}>
-      <RouterProvider>{page}</RouterProvider>
+      {page}
     </I18nContext.Provider>
   );
 }

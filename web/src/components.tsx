@@ -280,6 +280,19 @@ export function SecretBox({
   );
 }
 
+/** An e-mail address that may wrap before its @ when a column is narrow. */
+export function Email({ address }: { address: string }) {
+  const at = address.lastIndexOf('@');
+  if (at <= 0) return <>{address}</>;
+  return (
+    <>
+      {address.slice(0, at)}
+      <wbr />
+      {address.slice(at)}
+    </>
+  );
+}
+
 export function Spinner({ label }: { label: string }) {
   return (
     <p class="loading" role="status">

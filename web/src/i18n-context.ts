@@ -50,8 +50,8 @@ export function errorText(i18n: I18n, error: unknown): string {
 }
 
 /** Date and time of a UTC millisecond timestamp, in the workspace's zone. */
-export function formatTime(i18n: I18n, ms: number, timeZone?: string): string {
-  const options: Intl.DateTimeFormatOptions = { dateStyle: 'medium', timeStyle: 'short' };
+export function formatTime(i18n: I18n, ms: number, timeZone?: string, seconds = false): string {
+  const options: Intl.DateTimeFormatOptions = { dateStyle: 'medium', timeStyle: seconds ? 'medium' : 'short' };
   try {
     return new Intl.DateTimeFormat(intlTag(i18n.locale), { ...options, timeZone }).format(new Date(ms));
   } catch {

@@ -116,7 +116,7 @@ const en = {
   'contacts.body':
     'You will see who in the company owns each relationship, how strong it is and when it is going cold — the relationship first, the sale later.',
   'contacts.status':
-    'Not built yet: importing contacts (CSV, vCard, e-mail and WhatsApp archives) arrives with the Relationships module.',
+    'Importing contacts (CSV, vCard, e-mail and WhatsApp archives) arrives with the Relationships module.',
   'contacts.next': 'Keep your address books and chat exports at hand: they will be the first thing to import.',
 
   'goals.lead': 'Objectives with targets, their cost and the conversions they bring.',
@@ -140,7 +140,7 @@ const en = {
   'insights.lead': 'What customers talk about, in Italian and English, with sentiment.',
   'insights.body':
     'Dashboards and reports on conversations, response times and goals, and a self-assessment of where the company stands on the road to a social business, re-taken over time.',
-  'insights.status': 'Not built yet: insights need conversations to read, so they come after the Inbox.',
+  'insights.status': 'Insights need conversations to read, so this module comes after the Inbox.',
   'insights.next': 'The audit log already shows what happens in this workspace.',
   'insights.nextOther': 'Nothing to set up here for now.',
 
@@ -419,7 +419,7 @@ const it: Record<Key, string> = {
   'contacts.body':
     'Vedrai chi in azienda cura ogni relazione, quanto è solida e quando si sta raffreddando: prima la relazione, poi la vendita.',
   'contacts.status':
-    'Non ancora disponibile: l’importazione dei contatti (CSV, vCard, archivi e-mail e WhatsApp) arriva con il modulo Relazioni.',
+    'L’importazione dei contatti (CSV, vCard, archivi e-mail e WhatsApp) arriva con il modulo Relazioni.',
   'contacts.next': 'Tieni a portata di mano rubriche ed esportazioni delle chat: saranno le prime cose da importare.',
 
   'goals.lead': 'Obiettivi con traguardi, costi e le conversioni che portano.',
@@ -444,7 +444,7 @@ const it: Record<Key, string> = {
   'insights.body':
     'Cruscotti e report su conversazioni, tempi di risposta e obiettivi, e un’autovalutazione di dove si trova l’azienda sulla strada verso il social business, da ripetere nel tempo.',
   'insights.status':
-    'Non ancora disponibile: le analisi hanno bisogno di conversazioni da leggere, quindi arrivano dopo la Posta in arrivo.',
+    'Le analisi hanno bisogno di conversazioni da leggere, quindi questo modulo arriva dopo la Posta in arrivo.',
   'insights.next': 'Il registro attività mostra già cosa succede in questo spazio di lavoro.',
   'insights.nextOther': 'Per ora qui non c’è nulla da configurare.',
 

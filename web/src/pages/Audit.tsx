@@ -6,7 +6,7 @@ import { api, type AuditRow } from '../api';
 import { hasKey } from '../i18n';
 import { errorText, formatTime, useI18n } from '../i18n-context';
 import { useSession } from '../session';
-import { Alert, Spinner } from '../components';
+import { Alert, Email, Spinner } from '../components';
 
 const PAGE = 50;
 
@@ -51,7 +51,7 @@ export function AuditPage() {
       {rows !== null && rows.length === 0 && <p class="muted">{t('audit.empty')}</p>}
       {rows !== null && rows.length > 0 && (
         <div class="table-wrap">
-          <table class="table table-audit" data-testid="audit-table">
+          <table class="table table-audit table-stack" data-testid="audit-table">
             <thead>
               <tr>
                 <th scope="col">{t('audit.col.at')}</th>
@@ -65,20 +65,20 @@ export function AuditPage() {
             <tbody>
               {rows.map((r) => (
                 <tr key={r.id}>
-                  <td class="nowrap">
-                    <time dateTime={new Date(r.at).toISOString()}>{formatTime(i18n, r.at, tz)}</time>
+                  <td class="nowrap" data-label={t('audit.col.at')}>
+                    <time dateTime={new Date(r.at).toISOString()}>{formatTime(i18n, r.at, tz, true)}</time>
                   </td>
-                  <td>
+                  <td data-label={t('audit.col.action')}>
                     <span class={`action action-${r.action.split('.')[0]}`} title={r.action}>
                       {actionName(r.action)}
                     </span>
                   </td>
-                  <td class="cell-email">{r.actor ? r.actor.email : <span class="muted">{t('audit.system')}</span>}</td>
-                  <td class="cell-email">{r.target ?? ''}</td>
-                  <td>
+                  <td class="cell-email" data-label={t('audit.col.actor')}>{r.actor ? <Email address={r.actor.email} /> : <span class="muted">{t('audit.system')}</span>}</td>
+                  <td class="cell-email" data-label={t('audit.col.target')}>{r.target && r.target.includes('@') ? <Email address={r.target} /> : r.target}</td>
+                  <td data-label={t('audit.col.ip')}>
                     <code>{r.ip}</code>
                   </td>
-                  <td class="cell-detail">{r.detail ?? ''}</td>
+                  <td class="cell-detail" data-label={t('audit.col.detail')}>{r.detail}</td>
                 </tr>
               ))}
             </tbody>

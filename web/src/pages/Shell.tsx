@@ -44,19 +44,19 @@ export function Shell() {
 
   useEffect(() => setMenuOpen(false), [path]);
 
-  useEffect(() => {
-    if (!menuOpen) return;
-    const onKey = (event: KeyboardEvent) => {
-      if (event.key === 'Escape') {
-        setMenuOpen(false);
-        menuButton.current?.focus();
-      }
-    };
-    document.addEventListener('keydown', onKey);
-    // put the keyboard in the menu that just opened
-    navRef.current?.querySelector<HTMLElement>('a')?.focus();
-    return () => document.removeEventListener('keydown', onKey);
-  }, [menuOpen]);
+  const toggleMenu = () => {
+    const open = !menuOpen;
+    setMenuOpen(open);
+    // put the keyboard in the menu that just opened (it is visible once the class is set)
+    if (open) window.requestAnimationFrame(() => navRef.current?.querySelector<HTMLElement>('a')?.focus());
+  };
+
+  const onKeyDown = (event: KeyboardEvent) => {
+    if (menuOpen && event.key === 'Escape') {
+      setMenuOpen(false);
+      menuButton.current?.focus();
+    }
+  };
 
   const isActive = (p: string) => path === p || path.startsWith(`${p}/`);
 
@@ -82,7 +82,7 @@ export function Shell() {
   else content = <NotFound />;
 
   return (
-    <div class={`shell${menuOpen ? ' menu-open' : ''}`}>
+    <div class={`shell${menuOpen ? ' menu-open' : ''}`} onKeyDown={onKeyDown}>
       <a class="skip-link" href="#main">
         {t('a11y.skip')}
       </a>
@@ -93,7 +93,7 @@ export function Shell() {
           class="menu-button"
           aria-expanded={menuOpen}
           aria-controls="main-nav"
-          onClick={() => setMenuOpen(!menuOpen)}
+          onClick={toggleMenu}
         >
           <svg width="20" height="20" viewBox="0 0 20 20" aria-hidden="true" focusable="false">
             {menuOpen ? (
@@ -153,24 +153,21 @@ function UserMenu() {
     const onDown = (event: MouseEvent) => {
       if (wrap.current && !wrap.current.contains(event.target as Node)) setOpen(false);
     };
-    const onKey = (event: KeyboardEvent) => {
-      if (event.key === 'Escape') {
-        setOpen(false);
-        button.current?.focus();
-      }
-    };
     document.addEventListener('mousedown', onDown);
-    document.addEventListener('keydown', onKey);
-    return () => {
-      document.removeEventListener('mousedown', onDown);
-      document.removeEventListener('keydown', onKey);
-    };
+    return () => document.removeEventListener('mousedown', onDown);
   }, [open]);
 
   return (
     <div
       class="user-menu"
       ref={wrap}
+      onKeyDown={(event) => {
+        if (open && event.key === 'Escape') {
+          event.stopPropagation();
+          setOpen(false);
+          button.current?.focus();
+        }
+      }}
       onFocusOut={(event) => {
         const next = event.relatedTarget as Node | null;
         if (next && wrap.current && !wrap.current.contains(next)) setOpen(false);

@@ -72,10 +72,10 @@ export function TokensPage() {
     setRevokeError(null);
     try {
       await api.revokeToken(revoking.id);
-      setNotice(t('tokens.revokedNotice', { name: revoking.name }));
-      setRevoking(null);
       if (created && created.token.id === revoking.id) setCreated(null);
       await load();
+      setNotice(t('tokens.revokedNotice', { name: revoking.name }));
+      setRevoking(null);
     } catch (err) {
       setRevokeError(errorText(i18n, err));
     } finally {
@@ -133,7 +133,7 @@ export function TokensPage() {
         {tokens !== null && tokens.length === 0 && <p class="muted">{t('tokens.empty')}</p>}
         {tokens !== null && tokens.length > 0 && (
           <div class="table-wrap">
-            <table class="table">
+            <table class="table table-stack">
               <thead>
                 <tr>
                   <th scope="col">{t('tokens.col.name')}</th>
@@ -150,12 +150,12 @@ export function TokensPage() {
                 {tokens.map((tok) => (
                   <tr key={tok.id} class={tok.revoked ? 'row-muted' : ''}>
                     <th scope="row">{tok.name}</th>
-                    <td>
+                    <td data-label={t('tokens.col.prefix')}>
                       <code>{tok.prefix}…</code>
                     </td>
-                    <td>{formatTime(i18n, tok.created_at, tz)}</td>
-                    <td>{tok.last_used_at ? formatTime(i18n, tok.last_used_at, tz) : t('common.never')}</td>
-                    <td>
+                    <td data-label={t('tokens.col.created')}>{formatTime(i18n, tok.created_at, tz)}</td>
+                    <td data-label={t('tokens.col.lastUsed')}>{tok.last_used_at ? formatTime(i18n, tok.last_used_at, tz) : t('common.never')}</td>
+                    <td data-label={t('tokens.col.status')}>
                       <span class={`badge ${tok.revoked ? 'badge-off' : 'badge-on'}`}>
                         {tok.revoked ? t('tokens.revoked') : t('tokens.active')}
                       </span>

@@ -7,7 +7,7 @@ import { api, ROLES, type Role, type User } from '../api';
 import type { Key } from '../i18n';
 import { errorText, formatTime, useI18n } from '../i18n-context';
 import { useSession } from '../session';
-import { Alert, ConfirmDialog, Field, SecretBox, Spinner, Status } from '../components';
+import { Alert, ConfirmDialog, Email, Field, SecretBox, Spinner, Status } from '../components';
 import { EMAIL_RE, focusFirstInvalid, hasErrors, noErrors, placeError, type FormErrors } from '../forms';
 
 export function UsersPage() {
@@ -213,7 +213,7 @@ export function UsersPage() {
         {users === null && loadError === null && <Spinner label={t('common.loading')} />}
         {users !== null && (
           <div class="table-wrap">
-            <table class="table">
+            <table class="table table-stack">
               <thead>
                 <tr>
                   <th scope="col">{t('users.col.name')}</th>
@@ -233,8 +233,8 @@ export function UsersPage() {
                       {u.name}
                       {u.id === me.id && <span class="muted"> ({t('users.you')})</span>}
                     </th>
-                    <td class="cell-email">{u.email}</td>
-                    <td>
+                    <td class="cell-email" data-label={t('users.col.email')}><Email address={u.email} /></td>
+                    <td data-label={t('users.col.role')}>
                       <select
                         class="select-compact"
                         aria-label={t('users.roleOf', { name: u.name })}
@@ -249,15 +249,17 @@ export function UsersPage() {
                         ))}
                       </select>
                     </td>
-                    <td>
+                    <td data-label={t('users.col.status')}>
+                      <span class="badges">
                       <span class={`badge ${u.disabled ? 'badge-off' : 'badge-on'}`}>
                         {u.disabled ? t('users.disabled') : t('users.active')}
                       </span>
                       {u.must_change_password && !u.disabled && (
                         <span class="badge badge-soon">{t('users.mustChange')}</span>
                       )}
+                      </span>
                     </td>
-                    <td>{u.last_sign_in_at ? formatTime(i18n, u.last_sign_in_at, tz) : t('common.never')}</td>
+                    <td data-label={t('users.col.lastSignIn')}>{u.last_sign_in_at ? formatTime(i18n, u.last_sign_in_at, tz) : t('common.never')}</td>
                     <td class="cell-actions">
                       {u.disabled ? (
                         <button
