@@ -303,6 +303,7 @@ const en = {
   'err.setup.bad_code': 'Wrong set-up code. Look for “set-up code” on the server console.',
   'err.user.exists': 'A user with this e-mail already exists.',
   'err.user.disabled': 'This account is disabled. Ask the owner of your workspace.',
+  'err.user.last_owner': 'The workspace must keep at least one active owner: make someone else owner first.',
   'err.not_found': 'Not found in your workspace.',
 };
 
@@ -608,6 +609,8 @@ const it: Record<Key, string> = {
   'err.setup.bad_code': 'Codice di configurazione errato. Cerca “set-up code” sulla console del server.',
   'err.user.exists': 'Esiste già un utente con questa e-mail.',
   'err.user.disabled': 'Questo account è disattivato. Rivolgiti al titolare del tuo spazio di lavoro.',
+  'err.user.last_owner':
+    'Lo spazio di lavoro deve avere almeno un titolare attivo: prima nomina titolare qualcun altro.',
   'err.not_found': 'Non trovato nel tuo spazio di lavoro.',
 };
 

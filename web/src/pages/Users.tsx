@@ -58,7 +58,8 @@ export function UsersPage() {
   /** Explains a refused change; the last-owner rule gets its own sentence. */
   const changeError = (err: unknown): string => {
     const e = err as { status?: number; code?: string };
-    if (e.status === 422) return t('users.lastOwner');
+    // the contract gives 422 without naming a code; this server says user.last_owner
+    if (e.status === 422 && e.code !== 'user.last_owner') return t('users.lastOwner');
     return errorText(i18n, err);
   };
 
