@@ -50,6 +50,18 @@ const CODE_RE = /set-up code\s+([A-Za-z0-9]{4}-[A-Za-z0-9]{4})/;
 
 const running = new Set();
 
+// Reports of AddressSanitizer, LeakSanitizer or UBSan (the test build has them): any is a failure.
+const SANITIZER_RE = /ERROR: (?:Address|Leak|Memory|Thread)Sanitizer|runtime error:|SUMMARY: (?:Address|Leak|UndefinedBehavior)Sanitizer/;
+
+/** Throws when a sanitizer report is in `text`. */
+export function assertNoSanitizerReport(text, what) {
+  const m = SANITIZER_RE.exec(text);
+  if (m) {
+    const at = Math.max(0, m.index - 200);
+    throw new Error(`${what}: sanitizer report\n${text.slice(at, at + 4000)}`);
+  }
+}
+
 // Never leave a server behind, whatever happened to the test.
 process.on('exit', () => {
   for (const s of running) {
@@ -91,6 +103,7 @@ export function runCli(args, { db, input, env, timeoutMs = CLI_TIMEOUT_MS } = {}
     killSignal: 'SIGKILL',
   });
   if (r.error) throw new Error(`piazza ${full.join(' ')}: ${r.error.message}`);
+  assertNoSanitizerReport(r.stderr, `piazza ${full.join(' ')}`);
   return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr, args: full };
 }
 
@@ -195,6 +208,7 @@ export class Server {
       }
     }
     this.cleanup();
+    assertNoSanitizerReport(this.err, `piazza serve (pid ${this.pid})`);
     return this.exitCode;
   }
 
