@@ -373,6 +373,62 @@ describe('piazza in the browser', { timeout: 180_000 }, () => {
     const firstAction = (await table.locator('tbody tr').first().locator('td').nth(1).textContent()).trim();
     assert.equal(firstAction, 'Accesso', 'the newest event is the last sign-in');
     await shot('11-audit-it');
+
+    // more events than one page: "load more" follows the server's cursor to the oldest
+    const created = await page.evaluate(async () => {
+      const csrf = (await (await fetch('/api/v1/me')).json()).csrf_token;
+      let ok = 0;
+      for (let i = 1; i <= 45; i++) {
+        const r = await fetch('/api/v1/tokens', {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
+          body: JSON.stringify({ name: `batch ${i}` }),
+        });
+        if (r.status === 201) ok++;
+      }
+      return ok;
+    });
+    assert.equal(created, 45);
+    await page.reload();
+    await table.waitFor();
+    const rows = table.locator('tbody tr');
+    assert.equal(await rows.count(), 50, 'the first page holds 50 events');
+    const more = page.getByRole('button', { name: 'Carica altri' });
+    await more.click();
+    await page.getByText('Questo è l’evento più vecchio.').waitFor();
+    assert.equal(await rows.count(), 58, '13 earlier events and 45 token creations');
+    assert.equal((await rows.last().locator('td').nth(1).textContent()).trim(), 'piazza configurata');
+    assert.equal(await more.count(), 0);
+  });
+
+  it('tells how long to wait after too many wrong passwords', async () => {
+    const other = await browser.newContext({ locale: 'it-IT', viewport: { width: 1280, height: 860 } });
+    const p = await other.newPage();
+    p.setDefaultTimeout(10_000);
+    await p.goto(`${base}/`);
+    await expectH1('Accedi', p);
+    let status = 0;
+    let retryAfter = null;
+    for (let i = 0; i < 8 && status !== 429; i++) {
+      await p.getByLabel('E-mail', { exact: true }).fill(AGENT.email);
+      await p.getByLabel('Password', { exact: true }).fill(`wrong-password-${i}`);
+      const [answer] = await Promise.all([
+        p.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/session'),
+        p.getByRole('button', { name: 'Accedi' }).click(),
+      ]);
+      status = answer.status();
+      retryAfter = answer.headers()['retry-after'] ?? null;
+      const expected = status === 429 ? 'Troppi tentativi' : 'E-mail o password errate.';
+      await p.getByRole('alert').filter({ hasText: expected }).waitFor();
+    }
+    assert.equal(status, 429, 'five wrong passwords for one account are limited');
+    assert.match(retryAfter ?? '', /^\d+$/, 'Retry-After in seconds');
+    const seconds = Number(retryAfter);
+    const wait = seconds < 60 ? `${seconds} second${seconds === 1 ? 'o' : 'i'}` : Math.ceil(seconds / 60) === 1 ? '1 minuto' : `${Math.ceil(seconds / 60)} minuti`;
+    const text = (await p.getByRole('alert').filter({ hasText: 'Troppi tentativi' }).textContent()).trim();
+    assert.equal(text, `Troppi tentativi. Riprova tra ${wait}.`);
+    await shot('12-rate-limited-it', p);
+    await other.close();
   });
 
   it('switches language IT↔EN, and the choice survives a reload', async () => {
@@ -393,15 +449,15 @@ describe('piazza in the browser', { timeout: 180_000 }, () => {
     await nav(page, 'Main').getByRole('link', { name: 'Contacts', exact: true }).click();
     await expectH1('Contacts');
     await page.getByText('Importing contacts').waitFor();
-    await shot('12-contacts-en');
+    await shot('13-contacts-en');
     await page.goto(`${base}/settings/audit`);
-    await page.getByTestId('audit-table').getByText('piazza set up').waitFor();
-    await shot('13-audit-en');
+    await page.getByTestId('audit-table').getByText('API token created').first().waitFor();
+    await shot('14-audit-en');
 
     // the signed-out pages keep the language chosen last
     await signOut(OWNER.name, 'You have signed out.');
     await expectH1('Sign in');
-    await shot('14-signin-en');
+    await shot('15-signin-en');
     await page.getByRole('button', { name: 'IT', exact: true }).click();
     await expectH1('Accedi');
     await page.reload();
@@ -427,13 +483,13 @@ describe('piazza in the browser', { timeout: 180_000 }, () => {
     assert.equal(await menu.isVisible(), true);
     assert.equal(await contacts.isVisible(), false, 'the nav is hidden until the menu opens');
     assert.equal(await menu.getAttribute('aria-expanded'), 'false');
-    await shot('15-phone-it');
+    await shot('16-phone-it');
 
     await menu.click();
     assert.equal(await menu.getAttribute('aria-expanded'), 'true');
     await contacts.waitFor({ state: 'visible' });
     await page.waitForTimeout(300); // let the slide-in finish for the picture
-    await shot('16-phone-menu-it');
+    await shot('17-phone-menu-it');
     await contacts.click();
     await expectH1('Contatti');
     assert.equal(await menu.getAttribute('aria-expanded'), 'false');
@@ -449,7 +505,7 @@ describe('piazza in the browser', { timeout: 180_000 }, () => {
 
     await page.goto(`${base}/settings/users`);
     await page.getByRole('heading', { level: 2, name: 'Utenti' }).waitFor();
-    await shot('17-phone-users-it');
+    await shot('18-phone-users-it');
 
     // the pages before sign-in fit a phone too
     const phone = await browser.newContext({ locale: 'en-GB', viewport: { width: 375, height: 740 } });
@@ -458,7 +514,7 @@ describe('piazza in the browser', { timeout: 180_000 }, () => {
     await expectH1('Sign in', p2);
     const overflow = await p2.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
     assert.equal(overflow, false, 'no sideways scrolling at 375 px');
-    await shot('18-phone-signin-en', p2);
+    await shot('19-phone-signin-en', p2);
     await phone.close();
     await page.setViewportSize({ width: 1280, height: 860 });
   });
