@@ -48,7 +48,8 @@ const CLI_TIMEOUT_MS = 30_000;
 const LISTEN_RE = /piazza listening on http:\/\/127\.0\.0\.1:(\d+)\//;
 const CODE_RE = /set-up code\s+([A-Za-z0-9]{4}-[A-Za-z0-9]{4})/;
 
-const running = new Set();
+const running = new Set(); // servers not yet exited (killed if the test process ends)
+const started = new Set(); // servers not yet stopped by the harness (their temp dirs not yet removed)
 
 // Reports of AddressSanitizer, LeakSanitizer or UBSan (the test build has them): any is a failure.
 const SANITIZER_RE = /ERROR: (?:Address|Leak|Memory|Thread)Sanitizer|runtime error:|SUMMARY: (?:Address|Leak|UndefinedBehavior)Sanitizer/;
@@ -102,7 +103,9 @@ export function runCli(args, { db, input, env, timeoutMs = CLI_TIMEOUT_MS } = {}
     timeout: timeoutMs,
     killSignal: 'SIGKILL',
   });
-  if (r.error) throw new Error(`piazza ${full.join(' ')}: ${r.error.message}`);
+  // EPIPE only means the command ended without reading all of its stdin (e.g. a usage error)
+  const stdinUnread = r.error && r.error.code === 'EPIPE' && (r.status !== null || r.signal);
+  if (r.error && !stdinUnread) throw new Error(`piazza ${full.join(' ')}: ${r.error.message}`);
   assertNoSanitizerReport(r.stderr, `piazza ${full.join(' ')}`);
   return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr, args: full };
 }
@@ -238,6 +241,7 @@ export async function startServer({ dir, args = [], env = {}, expectSetupCode = 
   });
   const server = new Server({ child, dir, db, ownsDir });
   running.add(server);
+  started.add(server);
   child.stdout.setEncoding('utf8');
   child.stderr.setEncoding('utf8');
 
@@ -277,7 +281,8 @@ export async function startServer({ dir, args = [], env = {}, expectSetupCode = 
 /** Stops every server this process started (for after() hooks). */
 export async function stopAll() {
   const errors = [];
-  for (const s of [...running]) {
+  for (const s of [...started]) {
+    started.delete(s);
     try { await s.stop(); } catch (e) { errors.push(e); }
   }
   if (errors.length) throw errors[0];
