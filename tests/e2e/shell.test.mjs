@@ -431,6 +431,63 @@ describe('piazza in the browser', { timeout: 180_000 }, () => {
     await other.close();
   });
 
+  it('gives a consultant read-only pages, and refuses a disabled account', async () => {
+    const CONSULTANT = { name: 'Carla Bianchi', email: 'carla@studio.example', password: 'Studio-Bianchi-2026' };
+    const added = await page.evaluate(async (c) => {
+      const csrf = (await (await fetch('/api/v1/me')).json()).csrf_token;
+      const r = await fetch('/api/v1/users', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
+        body: JSON.stringify({ email: c.email, name: c.name, role: 'consultant' }),
+      });
+      return { status: r.status, body: await r.json() };
+    }, CONSULTANT);
+    assert.equal(added.status, 201);
+
+    const other = await browser.newContext({ locale: 'it-IT', viewport: { width: 1280, height: 860 } });
+    const p = await other.newPage();
+    p.setDefaultTimeout(10_000);
+    await p.goto(`${base}/settings/tokens`);
+    await p.getByLabel('E-mail', { exact: true }).fill(CONSULTANT.email);
+    await p.getByLabel('Password', { exact: true }).fill(added.body.temporary_password);
+    await p.getByRole('button', { name: 'Accedi' }).click();
+    await expectH1('Scegli la tua password', p);
+    await p.getByLabel('Password temporanea').fill(added.body.temporary_password);
+    await p.getByLabel('Nuova password', { exact: true }).fill(CONSULTANT.password);
+    await p.getByLabel('Ripeti la nuova password').fill(CONSULTANT.password);
+    await p.getByRole('button', { name: 'Cambia password' }).click();
+    // signed in from a deep link, the page asked for is the page shown
+    await expectH1('Impostazioni', p);
+    const tab = nav(p, 'Sezioni delle impostazioni').getByRole('link', { name: 'Token API', exact: true });
+    assert.equal(await tab.getAttribute('aria-current'), 'page');
+    await p.getByText('I consulenti hanno accesso in sola lettura').waitFor();
+    assert.equal(await p.getByRole('button', { name: 'Crea token' }).count(), 0, 'no create button for a consultant');
+    assert.equal(await nav(p, 'Sezioni delle impostazioni').getByRole('link', { name: 'Utenti', exact: true }).count(), 0);
+    await shot('13-consultant-tokens-it', p);
+
+    // the owner disables the account, after confirming
+    await page.goto(`${base}/settings/users`);
+    const row = page.getByRole('row').filter({ hasText: CONSULTANT.email });
+    await row.getByRole('button', { name: `Disattiva ${CONSULTANT.name}` }).click();
+    const dialog = page.getByRole('dialog', { name: `Disattivare ${CONSULTANT.name}?` });
+    await dialog.getByRole('button', { name: 'Disattiva l’account' }).click();
+    await page.getByRole('status').filter({ hasText: `${CONSULTANT.name} è stato disattivato.` }).waitFor();
+    await row.filter({ hasText: 'Disattivato' }).waitFor();
+    assert.equal(await row.getByRole('button', { name: `Riattiva ${CONSULTANT.name}` }).count(), 1);
+
+    // and a new sign-in of that account is refused with its own message
+    const fresh = await browser.newContext({ locale: 'it-IT' });
+    const q = await fresh.newPage();
+    q.setDefaultTimeout(10_000);
+    await q.goto(`${base}/`);
+    await q.getByLabel('E-mail', { exact: true }).fill(CONSULTANT.email);
+    await q.getByLabel('Password', { exact: true }).fill(CONSULTANT.password);
+    await q.getByRole('button', { name: 'Accedi' }).click();
+    await q.getByRole('alert').filter({ hasText: 'Questo account è disattivato.' }).waitFor();
+    await fresh.close();
+    await other.close();
+  });
+
   it('switches language IT↔EN, and the choice survives a reload', async () => {
     await page.goto(`${base}/inbox`);
     await expectH1('Posta in arrivo');
@@ -449,15 +506,15 @@ describe('piazza in the browser', { timeout: 180_000 }, () => {
     await nav(page, 'Main').getByRole('link', { name: 'Contacts', exact: true }).click();
     await expectH1('Contacts');
     await page.getByText('Importing contacts').waitFor();
-    await shot('13-contacts-en');
+    await shot('14-contacts-en');
     await page.goto(`${base}/settings/audit`);
     await page.getByTestId('audit-table').getByText('API token created').first().waitFor();
-    await shot('14-audit-en');
+    await shot('15-audit-en');
 
     // the signed-out pages keep the language chosen last
     await signOut(OWNER.name, 'You have signed out.');
     await expectH1('Sign in');
-    await shot('15-signin-en');
+    await shot('16-signin-en');
     await page.getByRole('button', { name: 'IT', exact: true }).click();
     await expectH1('Accedi');
     await page.reload();
@@ -483,13 +540,13 @@ describe('piazza in the browser', { timeout: 180_000 }, () => {
     assert.equal(await menu.isVisible(), true);
     assert.equal(await contacts.isVisible(), false, 'the nav is hidden until the menu opens');
     assert.equal(await menu.getAttribute('aria-expanded'), 'false');
-    await shot('16-phone-it');
+    await shot('17-phone-it');
 
     await menu.click();
     assert.equal(await menu.getAttribute('aria-expanded'), 'true');
     await contacts.waitFor({ state: 'visible' });
     await page.waitForTimeout(300); // let the slide-in finish for the picture
-    await shot('17-phone-menu-it');
+    await shot('18-phone-menu-it');
     await contacts.click();
     await expectH1('Contatti');
     assert.equal(await menu.getAttribute('aria-expanded'), 'false');
@@ -505,7 +562,7 @@ describe('piazza in the browser', { timeout: 180_000 }, () => {
 
     await page.goto(`${base}/settings/users`);
     await page.getByRole('heading', { level: 2, name: 'Utenti' }).waitFor();
-    await shot('18-phone-users-it');
+    await shot('19-phone-users-it');
 
     // the pages before sign-in fit a phone too
     const phone = await browser.newContext({ locale: 'en-GB', viewport: { width: 375, height: 740 } });
@@ -514,7 +571,7 @@ describe('piazza in the browser', { timeout: 180_000 }, () => {
     await expectH1('Sign in', p2);
     const overflow = await p2.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
     assert.equal(overflow, false, 'no sideways scrolling at 375 px');
-    await shot('19-phone-signin-en', p2);
+    await shot('20-phone-signin-en', p2);
     await phone.close();
     await page.setViewportSize({ width: 1280, height: 860 });
   });

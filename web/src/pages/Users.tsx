@@ -262,7 +262,7 @@ export function UsersPage() {
                     </td>
                     <td data-label={t('users.col.lastSignIn')}>{u.last_sign_in_at ? formatTime(i18n, u.last_sign_in_at, tz) : t('common.never')}</td>
                     <td class="cell-actions">
-                      {u.disabled ? (
+                      {u.id === me.id ? null : u.disabled ? (
                         <button
                           type="button"
                           class="btn btn-small"
