@@ -488,6 +488,25 @@ describe('piazza in the browser', { timeout: 180_000 }, () => {
     await other.close();
   });
 
+  it('saves a new name from the profile, shown at once in the top bar', async () => {
+    await page.goto(`${base}/settings/profile`);
+    const name = page.getByLabel('Nome', { exact: true });
+    assert.equal(await name.inputValue(), OWNER.name);
+    await name.fill('Ada King');
+    await page.getByRole('button', { name: 'Salva', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: 'Nome salvato.' }).waitFor();
+    await accountButton('Ada King').waitFor();
+    await name.fill('');
+    await page.getByRole('button', { name: 'Salva', exact: true }).click();
+    await page.locator('#profile-name-error').filter({ hasText: 'Compila questo campo.' }).waitFor();
+    assert.equal(await name.getAttribute('aria-invalid'), 'true');
+    await name.fill(OWNER.name);
+    await page.getByRole('button', { name: 'Salva', exact: true }).click();
+    await accountButton(OWNER.name).waitFor();
+    const me = await page.evaluate(async () => (await (await fetch('/api/v1/me')).json()).user.name);
+    assert.equal(me, OWNER.name);
+  });
+
   it('switches language IT↔EN, and the choice survives a reload', async () => {
     await page.goto(`${base}/inbox`);
     await expectH1('Posta in arrivo');

@@ -3,6 +3,7 @@
 // the top of the form when no field fits. Also the few checks the browser can
 // make before sending, in the same words the server's errors are shown in.
 import { errorText, type I18n } from './i18n-context';
+import { hasKey } from './i18n';
 import type { ApiError } from './api';
 
 export interface FormErrors {
@@ -35,7 +36,9 @@ export function placeError(
   const e = err as Partial<ApiError>;
   const serverField = (typeof e.field === 'string' && e.field) || (e.code ? codeFields[e.code] : undefined);
   const field = serverField ? fieldMap[serverField] ?? serverField : undefined;
-  const text = errorText(i18n, err);
+  // request.invalid says only "not valid"; say what a valid value looks like when we know the field
+  const specific = e.code === 'request.invalid' && serverField ? `invalid.${serverField}` : '';
+  const text = specific && hasKey(specific) ? i18n.t(specific) : errorText(i18n, err);
   if (field && known.includes(field)) return { fields: { [field]: text }, form: null };
   return { fields: {}, form: text };
 }
