@@ -136,7 +136,11 @@ describe('piazza in the browser', { timeout: 180_000 }, () => {
       ],
     });
     // An Italian browser: before any choice the UI must follow it.
-    context = await browser.newContext({ locale: 'it-IT', viewport: { width: 1280, height: 860 } });
+    context = await browser.newContext({
+      locale: 'it-IT',
+      viewport: { width: 1280, height: 860 },
+      permissions: ['clipboard-read', 'clipboard-write'],
+    });
     page = await context.newPage();
     page.setDefaultTimeout(10_000);
     // script errors and CSP violations; answers like 401 are expected and not counted
@@ -278,6 +282,10 @@ describe('piazza in the browser', { timeout: 180_000 }, () => {
     }, secret);
     assert.equal(me.status, 200);
     assert.equal(me.body.user.email, OWNER.email);
+
+    await box.getByRole('button', { name: 'Copia', exact: true }).click();
+    await box.getByText('Copiato negli appunti.').waitFor();
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), secret);
 
     await box.getByRole('button', { name: 'L’ho copiato' }).click();
     assert.equal(await page.getByTestId('token-secret').count(), 0);
@@ -474,6 +482,7 @@ describe('piazza in the browser', { timeout: 180_000 }, () => {
     await page.getByRole('status').filter({ hasText: `${CONSULTANT.name} è stato disattivato.` }).waitFor();
     await row.filter({ hasText: 'Disattivato' }).waitFor();
     assert.equal(await row.getByRole('button', { name: `Riattiva ${CONSULTANT.name}` }).count(), 1);
+    await shot('14-user-disabled-it');
 
     // and a new sign-in of that account is refused with its own message
     const fresh = await browser.newContext({ locale: 'it-IT' });
@@ -484,6 +493,13 @@ describe('piazza in the browser', { timeout: 180_000 }, () => {
     await q.getByLabel('Password', { exact: true }).fill(CONSULTANT.password);
     await q.getByRole('button', { name: 'Accedi' }).click();
     await q.getByRole('alert').filter({ hasText: 'Questo account è disattivato.' }).waitFor();
+
+    // enabled again, the account signs in
+    await row.getByRole('button', { name: `Riattiva ${CONSULTANT.name}` }).click();
+    await page.getByRole('status').filter({ hasText: `${CONSULTANT.name} è stato riattivato.` }).waitFor();
+    await row.filter({ hasText: /Attivo/ }).waitFor(); // case-sensitive: not the "attivo" inside "Disattivato"
+    await q.getByRole('button', { name: 'Accedi' }).click();
+    await expectH1('Posta in arrivo', q);
     await fresh.close();
     await other.close();
   });
@@ -525,15 +541,15 @@ describe('piazza in the browser', { timeout: 180_000 }, () => {
     await nav(page, 'Main').getByRole('link', { name: 'Contacts', exact: true }).click();
     await expectH1('Contacts');
     await page.getByText('Importing contacts').waitFor();
-    await shot('14-contacts-en');
+    await shot('15-contacts-en');
     await page.goto(`${base}/settings/audit`);
     await page.getByTestId('audit-table').getByText('API token created').first().waitFor();
-    await shot('15-audit-en');
+    await shot('16-audit-en');
 
     // the signed-out pages keep the language chosen last
     await signOut(OWNER.name, 'You have signed out.');
     await expectH1('Sign in');
-    await shot('16-signin-en');
+    await shot('17-signin-en');
     await page.getByRole('button', { name: 'IT', exact: true }).click();
     await expectH1('Accedi');
     await page.reload();
@@ -559,13 +575,13 @@ describe('piazza in the browser', { timeout: 180_000 }, () => {
     assert.equal(await menu.isVisible(), true);
     assert.equal(await contacts.isVisible(), false, 'the nav is hidden until the menu opens');
     assert.equal(await menu.getAttribute('aria-expanded'), 'false');
-    await shot('17-phone-it');
+    await shot('18-phone-it');
 
     await menu.click();
     assert.equal(await menu.getAttribute('aria-expanded'), 'true');
     await contacts.waitFor({ state: 'visible' });
     await page.waitForTimeout(300); // let the slide-in finish for the picture
-    await shot('18-phone-menu-it');
+    await shot('19-phone-menu-it');
     await contacts.click();
     await expectH1('Contatti');
     assert.equal(await menu.getAttribute('aria-expanded'), 'false');
@@ -581,7 +597,7 @@ describe('piazza in the browser', { timeout: 180_000 }, () => {
 
     await page.goto(`${base}/settings/users`);
     await page.getByRole('heading', { level: 2, name: 'Utenti' }).waitFor();
-    await shot('19-phone-users-it');
+    await shot('20-phone-users-it');
 
     // the pages before sign-in fit a phone too
     const phone = await browser.newContext({ locale: 'en-GB', viewport: { width: 375, height: 740 } });
@@ -590,7 +606,7 @@ describe('piazza in the browser', { timeout: 180_000 }, () => {
     await expectH1('Sign in', p2);
     const overflow = await p2.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
     assert.equal(overflow, false, 'no sideways scrolling at 375 px');
-    await shot('20-phone-signin-en', p2);
+    await shot('21-phone-signin-en', p2);
     await phone.close();
     await page.setViewportSize({ width: 1280, height: 860 });
   });
