@@ -18,8 +18,9 @@ CFLAGS_REL := -O2 -g $(WARN) $(DEFS) -Isrc -Ibuild/gen
 CFLAGS_SAN := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
               -fno-omit-frame-pointer $(WARN) $(DEFS) -Isrc -Ibuild/gen
 
-LIB_SRC := $(sort $(filter-out src/cli/main.c,$(wildcard src/*/*.c)))
-ALL_SRC := $(LIB_SRC) src/cli/main.c
+CLI_SRC := $(sort $(wildcard src/cli/*.c))
+LIB_SRC := $(sort $(filter-out $(CLI_SRC),$(wildcard src/*/*.c)))
+ALL_SRC := $(LIB_SRC) $(CLI_SRC)
 HEADERS := $(wildcard src/*/*.h)
 GEN_SRC := build/gen/migrations.c build/gen/web_assets.c
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
@@ -71,25 +72,27 @@ build/gen/web_assets.c: build/embed web/dist/index.html
 # --- release build ----------------------------------------------------------
 build/rel/%.o: src/%.c $(HEADERS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_REL) $(PKG_CFLAGS) -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS_REL) $(PKG_CFLAGS) -c -o $@ $<
 
 build/rel/gen/%.o: build/gen/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_REL) -c -o $@ $<
 
-build/piazza: $(REL_OBJ) build/rel/cli/main.o
+build/piazza: $(REL_OBJ) $(patsubst src/%.c,build/rel/%.o,$(CLI_SRC))
 	$(CC) -o $@ $^ $(PKG_LIBS)
 
 # --- sanitizer build (tests) ------------------------------------------------
 build/san/%.o: src/%.c $(HEADERS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_SAN) $(PKG_CFLAGS) -c -o $@ $<
+	@echo "  CC san  $<"
+	@$(CC) $(CFLAGS_SAN) $(PKG_CFLAGS) -c -o $@ $<
 
 build/san/gen/%.o: build/gen/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_SAN) -c -o $@ $<
 
-build/san/piazza: $(SAN_OBJ) build/san/cli/main.o
+build/san/piazza: $(SAN_OBJ) $(patsubst src/%.c,build/san/%.o,$(CLI_SRC))
 	$(CC) -fsanitize=address,undefined -o $@ $^ $(PKG_LIBS)
 
 build/san/tests/%: tests/unit/%.c $(SAN_OBJ) $(HEADERS)

@@ -49,7 +49,9 @@ void ratelimit_free(struct ratelimit *rl)
 static struct entry *find(struct ratelimit *rl, const char *key)
 {
     for (int i = 0; i < rl->capacity; i++)
-        if (rl->entries[i].key[0] && strcmp(rl->entries[i].key, key) == 0)
+        /* Keys are stored cut to the slot's size, so compare that much. */
+        if (rl->entries[i].key[0] &&
+            strncmp(rl->entries[i].key, key, sizeof(rl->entries[i].key) - 1) == 0)
             return &rl->entries[i];
     return NULL;
 }

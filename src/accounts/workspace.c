@@ -13,9 +13,11 @@
 
 int workspace_timezone_valid(const char *tz)
 {
-    char path[256];
+    char path[256], magic[4];
     struct stat st;
     size_t n = strlen(tz);
+    FILE *f;
+    int ok;
 
     if (n == 0 || n > 60 || strstr(tz, "..") || tz[0] == '/')
         return 0;
@@ -28,7 +30,15 @@ int workspace_timezone_valid(const char *tz)
     if (strcmp(tz, "UTC") == 0)
         return 1;
     snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", tz);
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return 0;
+    /* The folder also holds data files (leapseconds, zone.tab): a zone starts with TZif. */
+    f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    ok = fread(magic, 1, 4, f) == 4 && memcmp(magic, "TZif", 4) == 0;
+    fclose(f);
+    return ok;
 }
 
 static void read_row(struct pz_stmt *st, struct workspace *w)

@@ -47,6 +47,14 @@ void h_setup_get(struct pz_ctx *c)
 
     pthread_mutex_lock(&c->api->setup_lock);
     needed = c->api->setup_code[0] != '\0';
+    if (needed) {
+        /* A user may have been added from the command line meanwhile. */
+        struct pz_conn *conn = pz_store_conn(c->api->store);
+        if (conn && user_count(conn) > 0) {
+            c->api->setup_code[0] = '\0';
+            needed = 0;
+        }
+    }
     pthread_mutex_unlock(&c->api->setup_lock);
     j = reply_begin(c, 200);
     pz_json_begin_object(j);

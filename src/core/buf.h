@@ -25,7 +25,8 @@ int pz_buf_add(struct pz_buf *b, const void *p, size_t n);
 int pz_buf_addstr(struct pz_buf *b, const char *s);
 int pz_buf_addch(struct pz_buf *b, char c);
 int pz_buf_printf(struct pz_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-int pz_buf_vprintf(struct pz_buf *b, const char *fmt, va_list ap);
+int pz_buf_vprintf(struct pz_buf *b, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 
 /* Returns the contents as a string ("" when empty); borrowed. */
 const char *pz_buf_str(const struct pz_buf *b);

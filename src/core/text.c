@@ -168,51 +168,73 @@ int pz_email_normalize(const char *in, char *out, size_t outsz)
         out[i] = (char)tolower(c);
     }
     out[n] = '\0';
-    if (!at || at == in || !dot || dot == at + 1 || dot == end - 1)
+    if (!at || at == in || !dot)
         return PZ_EINVAL;
+    /* Every label of the domain must be non-empty: no "a@.b.it", "a@b..it" or "a@b.it." */
+    for (const char *p = at + 1, *label = at + 1;; p++) {
+        if (*p == '.' || p == end) {
+            if (p == label)
+                return PZ_EINVAL;
+            if (p == end)
+                break;
+            label = p + 1;
+        }
+    }
     return (int)n;
 }
 
-/* Maps the two-byte UTF-8 Latin-1 letters with accents to their base letter. */
-static char unaccent(unsigned char b1, unsigned char b2)
+/* Spells a two-byte UTF-8 Latin-1 letter without its accent ("é" -> "e", "ß" -> "ss"); NULL for
+ * anything else. */
+static const char *unaccent(unsigned char b1, unsigned char b2)
 {
-    static const char map[] = "aaaaaaaceeeeiiiidnooooo/ouuuuyty";
-    if (b1 == 0xC3 && b2 >= 0xA0 && b2 <= 0xBF)
-        return map[b2 - 0xA0];
-    if (b1 == 0xC3 && b2 >= 0x80 && b2 <= 0x9F)
-        return map[b2 - 0x80];
-    return 0;
+    static const char *const map[32] = {"a", "a",  "a", "a", "a", "a", "ae", "c", "e",  "e", "e",
+                                        "e", "i",  "i", "i", "i", "d", "n",  "o", "o",  "o", "o",
+                                        "o", NULL, "o", "u", "u", "u", "u",  "y", "th", "ss"};
+    if (b1 != 0xC3 || b2 < 0x80 || b2 > 0xBF)
+        return NULL;
+    if (b2 == 0xBF)
+        return "y"; /* ÿ, where the upper half has ß */
+    return map[(b2 - 0x80) & 31];
 }
 
 int pz_slugify(const char *in, char *out, size_t outsz)
 {
     const unsigned char *s = (const unsigned char *)in;
-    size_t o = 0;
+    size_t o = 0, max;
     int dash = 0;
 
     if (outsz == 0)
         return PZ_ETOOBIG;
-    while (*s && o + 2 < outsz && o < 63) {
-        char c = 0;
-        if (isalnum(*s) && *s < 0x80) {
-            c = (char)tolower(*s);
+    max = outsz - 1 < 63 ? outsz - 1 : 63;
+    while (*s) {
+        char one[2] = {0, 0};
+        const char *piece = NULL;
+        size_t need;
+
+        if (*s < 0x80) {
+            if (isalnum(*s)) {
+                one[0] = (char)tolower(*s);
+                piece = one;
+            }
             s++;
-        } else if (*s >= 0xC0 && s[1]) {
-            c = unaccent(s[0], s[1]);
+        } else if ((s[1] & 0xC0) == 0x80) {
+            piece = unaccent(s[0], s[1]);
             s += 2;
-            if (c == '/')
-                c = 0;
         } else {
             s++;
         }
-        if (c && isalnum((unsigned char)c)) {
-            if (dash && o > 0)
-                out[o++] = '-';
-            dash = 0;
-            out[o++] = c;
-        } else {
+        if (!piece) {
             dash = 1;
+            continue;
         }
+        need = strlen(piece) + (dash && o > 0);
+        if (o + need > max)
+            break;
+        if (dash && o > 0)
+            out[o++] = '-';
+        dash = 0;
+        while (*piece)
+            out[o++] = *piece++;
     }
     out[o] = '\0';
     return (int)o;
