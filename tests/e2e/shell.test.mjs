@@ -198,7 +198,7 @@ describe('piazza in the browser', { timeout: 180_000 }, () => {
   });
 
   it('signs out', async () => {
-    await signOut(OWNER.name, 'Sei uscito da piazza.');
+    await signOut(OWNER.name, 'Uscita effettuata.');
     await expectH1('Accedi');
     // the session is really gone on the server
     const me = await page.evaluate(async () => (await fetch('/api/v1/me')).status);
@@ -345,7 +345,7 @@ describe('piazza in the browser', { timeout: 180_000 }, () => {
     assert.equal(await mine.inputValue(), 'owner');
 
     // the new user signs in, must choose a password, and sees no owner pages
-    await signOut(OWNER.name, 'Sei uscito da piazza.');
+    await signOut(OWNER.name, 'Uscita effettuata.');
     await signIn(AGENT.email, temporary);
     await expectH1('Scegli la tua password');
     await page.getByLabel('Password temporanea').fill(temporary);
@@ -363,7 +363,7 @@ describe('piazza in the browser', { timeout: 180_000 }, () => {
     await page.goto(`${base}/settings/users`);
     await page.getByRole('alert').filter({ hasText: 'Solo il titolare' }).waitFor();
 
-    await signOut(AGENT.name, 'Sei uscito da piazza.');
+    await signOut(AGENT.name, 'Uscita effettuata.');
     await signIn(OWNER.email, OWNER.password);
     // signing out leaves the address of the last page behind: a new sign-in starts in the inbox
     await expectH1('Posta in arrivo');
@@ -479,7 +479,7 @@ describe('piazza in the browser', { timeout: 180_000 }, () => {
     await row.getByRole('button', { name: `Disattiva ${CONSULTANT.name}` }).click();
     const dialog = page.getByRole('dialog', { name: `Disattivare ${CONSULTANT.name}?` });
     await dialog.getByRole('button', { name: 'Disattiva l’account' }).click();
-    await page.getByRole('status').filter({ hasText: `${CONSULTANT.name} è stato disattivato.` }).waitFor();
+    await page.getByRole('status').filter({ hasText: `L’account di ${CONSULTANT.name} è stato disattivato.` }).waitFor();
     await row.filter({ hasText: 'Disattivato' }).waitFor();
     assert.equal(await row.getByRole('button', { name: `Riattiva ${CONSULTANT.name}` }).count(), 1);
     await shot('14-user-disabled-it');
@@ -496,7 +496,7 @@ describe('piazza in the browser', { timeout: 180_000 }, () => {
 
     // enabled again, the account signs in
     await row.getByRole('button', { name: `Riattiva ${CONSULTANT.name}` }).click();
-    await page.getByRole('status').filter({ hasText: `${CONSULTANT.name} è stato riattivato.` }).waitFor();
+    await page.getByRole('status').filter({ hasText: `L’account di ${CONSULTANT.name} è stato riattivato.` }).waitFor();
     await row.filter({ hasText: /Attivo/ }).waitFor(); // case-sensitive: not the "attivo" inside "Disattivato"
     await q.getByRole('button', { name: 'Accedi' }).click();
     await expectH1('Posta in arrivo', q);

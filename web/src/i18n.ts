@@ -57,7 +57,7 @@ const en = {
   'setup.goSignIn': 'Go to sign-in',
 
   'signin.title': 'Sign in',
-  'signin.subtitle': 'Welcome back to your piazza.',
+  'signin.subtitle': 'Enter your company’s piazza.',
   'signin.email': 'E-mail',
   'signin.password': 'Password',
   'signin.workspace': 'Workspace short name',
@@ -213,7 +213,7 @@ const en = {
   'users.roles': 'What each role may do',
   'users.add': 'Add user',
   'users.adding': 'Adding…',
-  'users.tempTitle': '{name} has been added',
+  'users.tempTitle': 'User added: {name}',
   'users.tempWarning':
     'Give this temporary password to {name} through a safe channel. It is shown only now; at the first sign-in {name} will choose a new one.',
   'users.tempLabel': 'Temporary password',
@@ -238,8 +238,8 @@ const en = {
   'users.disableTitle': 'Disable {name}?',
   'users.disableBody': '{name} will no longer be able to sign in, until you enable the account again. Nothing is deleted.',
   'users.disableConfirm': 'Disable account',
-  'users.disabledNotice': '{name} has been disabled.',
-  'users.enabledNotice': '{name} has been enabled.',
+  'users.disabledNotice': 'The account of {name} has been disabled.',
+  'users.enabledNotice': 'The account of {name} has been enabled again.',
   'users.lastOwner': 'The workspace must keep at least one active owner.',
 
   'audit.intro': 'What happened in this workspace, newest first. Times are in {tz}.',
@@ -366,7 +366,7 @@ const it: Record<Key, string> = {
   'setup.goSignIn': 'Vai all’accesso',
 
   'signin.title': 'Accedi',
-  'signin.subtitle': 'Bentornato nella tua piazza.',
+  'signin.subtitle': 'Entra nella piazza della tua azienda.',
   'signin.email': 'E-mail',
   'signin.password': 'Password',
   'signin.workspace': 'Nome breve dello spazio di lavoro',
@@ -375,7 +375,7 @@ const it: Record<Key, string> = {
   'signin.submit': 'Accedi',
   'signin.submitting': 'Accesso in corso…',
   'signin.help': 'Gli account li crea il titolare del tuo spazio di lavoro.',
-  'signin.signedOut': 'Sei uscito da piazza.',
+  'signin.signedOut': 'Uscita effettuata.',
   'signin.expired': 'La sessione è scaduta: accedi di nuovo.',
 
   'pw.title': 'Scegli la tua password',
@@ -525,7 +525,7 @@ const it: Record<Key, string> = {
   'users.roles': 'Cosa può fare ogni ruolo',
   'users.add': 'Aggiungi utente',
   'users.adding': 'Aggiunta in corso…',
-  'users.tempTitle': '{name} è stato aggiunto',
+  'users.tempTitle': 'Utente aggiunto: {name}',
   'users.tempWarning':
     'Consegna questa password temporanea a {name} attraverso un canale sicuro. Viene mostrata solo adesso; al primo accesso {name} ne sceglierà una nuova.',
   'users.tempLabel': 'Password temporanea',
@@ -551,8 +551,8 @@ const it: Record<Key, string> = {
   'users.disableBody':
     '{name} non potrà più accedere finché non riattiverai l’account. Non viene cancellato nulla.',
   'users.disableConfirm': 'Disattiva l’account',
-  'users.disabledNotice': '{name} è stato disattivato.',
-  'users.enabledNotice': '{name} è stato riattivato.',
+  'users.disabledNotice': 'L’account di {name} è stato disattivato.',
+  'users.enabledNotice': 'L’account di {name} è stato riattivato.',
   'users.lastOwner': 'Lo spazio di lavoro deve avere almeno un titolare attivo.',
 
   'audit.intro': 'Cosa è successo in questo spazio di lavoro, dal più recente. Gli orari sono nel fuso {tz}.',
