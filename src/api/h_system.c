@@ -137,6 +137,9 @@ void h_setup_post(struct pz_ctx *c)
     if (r == 0)
         r = user_create(c->conn, ws.id, email, name, ROLE_OWNER, password, 0, &owner, &err);
     if (r == 0)
+        r = user_set_locale(c->conn, ws.id, owner.id,
+                            ws.locale); /* the language chosen at set-up */
+    if (r == 0)
         r = audit_add(c->conn, ws.id, owner.id, "setup.complete", owner.email, c->req->ip, NULL);
     if (r == 0)
         r = session_create(c->conn, &owner, c->req->ip, pz_http_header(c->req, "User-Agent"),

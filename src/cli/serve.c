@@ -171,9 +171,12 @@ int cmd_serve(int argc, char **argv)
     else
         snprintf(shown, sizeof(shown), "%s:%d", host, pz_http_port(server));
     printf("piazza listening on http://%s/ (database %s)\n", shown, db);
-    if (pz_api_setup_code(api))
+    if (pz_api_setup_code(api)) {
         printf("First run: open http://%s/ and enter the set-up code %s\n", shown,
                pz_api_setup_code(api));
+        printf("Primo avvio: apri http://%s/ e inserisci il codice di configurazione %s\n",
+               shown, pz_api_setup_code(api));
+    }
     fflush(stdout);
 
     do {
