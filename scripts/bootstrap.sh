@@ -60,5 +60,18 @@ fi
 # npm packages for the UI and the browser tests, exactly as locked.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "bootstrap: installing npm packages from package-lock.json"
-  npm ci --no-audit --no-fund --loglevel=error
+  # Some npm versions refuse `npm ci` when the lock file leaves out optional packages for
+  # other platforms (rollup's and esbuild's native builds); `npm install --no-save` then
+  # installs the same locked versions without rewriting the lock file.
+  if ! npm ci --no-audit --no-fund --loglevel=error 2>/tmp/piazza-npm-ci.$$; then
+    if grep -q 'Missing: .* from lock file' /tmp/piazza-npm-ci.$$; then
+      npm install --no-save --no-audit --no-fund --loglevel=error
+    else
+      cat /tmp/piazza-npm-ci.$$ >&2
+      rm -f /tmp/piazza-npm-ci.$$
+      exit 1
+    fi
+  fi
+  rm -f /tmp/piazza-npm-ci.$$
+  touch node_modules/.package-lock.json
 fi
