@@ -29,7 +29,7 @@ struct item {
 static struct item *items;
 static size_t n_items, cap_items;
 
-static void die(const char *what, const char *arg)
+__attribute__((noreturn)) static void die(const char *what, const char *arg)
 {
     fprintf(stderr, "embed: %s: %s\n", what, arg);
     exit(1);

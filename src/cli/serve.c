@@ -174,8 +174,8 @@ int cmd_serve(int argc, char **argv)
     if (pz_api_setup_code(api)) {
         printf("First run: open http://%s/ and enter the set-up code %s\n", shown,
                pz_api_setup_code(api));
-        printf("Primo avvio: apri http://%s/ e inserisci il codice di configurazione %s\n",
-               shown, pz_api_setup_code(api));
+        printf("Primo avvio: apri http://%s/ e inserisci il codice di configurazione %s\n", shown,
+               pz_api_setup_code(api));
     }
     fflush(stdout);
 
