@@ -117,8 +117,23 @@ void reply_error(struct pz_ctx *c, const char *code, const char *message);
 void reply_err(struct pz_ctx *c, const struct pz_err *err);
 /* Answers 500 for an internal failure code (already logged). */
 void reply_internal(struct pz_ctx *c, int code);
-/* Writes the list envelope's tail: closes "items" and writes "next". */
-void reply_list_end(struct pz_ctx *c, int64_t next);
+/*
+ * A paged list answer, {"items": [...], "next": cursor}. reply_list_begin reads
+ * ?limit and ?cursor (answering 422 and returning -1 when they are junk) and
+ * opens "items"; the caller writes each item with ls->j and calls
+ * reply_list_item with its id; reply_list_end closes the envelope, or
+ * answers 500 when R (the listing's result) is negative.
+ */
+struct reply_list {
+    struct pz_json *j;
+    int limit;
+    int64_t cursor;
+    int n;
+    int64_t last;
+};
+int reply_list_begin(struct pz_ctx *c, struct reply_list *ls);
+void reply_list_item(struct reply_list *ls, int64_t id);
+void reply_list_end(struct pz_ctx *c, struct reply_list *ls, int r);
 
 /* The HTTP status of an API error code (errors.c). */
 int pz_error_status(const char *code);

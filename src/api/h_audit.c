@@ -5,15 +5,9 @@
 #include "accounts/audit.h"
 #include "core/banned.h"
 
-struct list_state {
-    struct pz_json *j;
-    int n;
-    int64_t last;
-};
-
 static void list_one(const struct audit_row *row, void *arg)
 {
-    struct list_state *ls = arg;
+    struct reply_list *ls = arg;
     struct pz_json *j = ls->j;
 
     pz_json_begin_object(j);
@@ -33,26 +27,15 @@ static void list_one(const struct audit_row *row, void *arg)
     pz_json_kstr(j, "target", row->target[0] ? row->target : NULL);
     pz_json_kstr(j, "detail", row->detail[0] ? row->detail : NULL);
     pz_json_end_object(j);
-    ls->n++;
-    ls->last = row->id;
+    reply_list_item(ls, row->id);
 }
 
 void h_audit_list(struct pz_ctx *c)
 {
-    struct list_state ls = {0};
-    int limit, r;
-    int64_t cursor;
+    struct reply_list ls;
 
-    if (ctx_page(c, &limit, &cursor) < 0)
+    if (reply_list_begin(c, &ls) < 0)
         return;
-    ls.j = reply_begin(c, 200);
-    pz_json_begin_object(ls.j);
-    pz_json_key(ls.j, "items");
-    pz_json_begin_array(ls.j);
-    r = audit_list(c->conn, c->who.workspace.id, cursor, limit, list_one, &ls);
-    if (r < 0) {
-        reply_internal(c, r);
-        return;
-    }
-    reply_list_end(c, ls.n == limit ? ls.last : 0);
+    reply_list_end(c, &ls,
+                   audit_list(c->conn, c->who.workspace.id, ls.cursor, ls.limit, list_one, &ls));
 }

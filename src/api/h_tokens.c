@@ -22,38 +22,22 @@ static void present_token(struct pz_json *j, const struct api_token *t)
     pz_json_end_object(j);
 }
 
-struct list_state {
-    struct pz_json *j;
-    int n;
-    int64_t last;
-};
-
 static void list_one(const struct api_token *t, void *arg)
 {
-    struct list_state *ls = arg;
+    struct reply_list *ls = arg;
     present_token(ls->j, t);
-    ls->n++;
-    ls->last = t->id;
+    reply_list_item(ls, t->id);
 }
 
 void h_tokens_list(struct pz_ctx *c)
 {
-    struct list_state ls = {0};
-    int limit, r;
-    int64_t cursor;
+    struct reply_list ls;
 
-    if (ctx_page(c, &limit, &cursor) < 0)
+    if (reply_list_begin(c, &ls) < 0)
         return;
-    ls.j = reply_begin(c, 200);
-    pz_json_begin_object(ls.j);
-    pz_json_key(ls.j, "items");
-    pz_json_begin_array(ls.j);
-    r = token_list(c->conn, c->who.workspace.id, c->who.user.id, cursor, limit, list_one, &ls);
-    if (r < 0) {
-        reply_internal(c, r);
-        return;
-    }
-    reply_list_end(c, ls.n == limit ? ls.last : 0);
+    reply_list_end(c, &ls,
+                   token_list(c->conn, c->who.workspace.id, c->who.user.id, ls.cursor, ls.limit,
+                              list_one, &ls));
 }
 
 void h_tokens_create(struct pz_ctx *c)

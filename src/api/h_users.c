@@ -21,40 +21,28 @@ void h_workspace_get(struct pz_ctx *c)
     reply_end(c);
 }
 
-struct list_state {
-    struct pz_json *j;
+struct user_list {
+    struct reply_list list;
     const struct workspace *w;
-    int n;
-    int64_t last;
 };
 
 static void list_one(const struct user *u, void *arg)
 {
-    struct list_state *ls = arg;
-    present_user(ls->j, u, ls->w);
-    ls->n++;
-    ls->last = u->id;
+    struct user_list *ul = arg;
+    present_user(ul->list.j, u, ul->w);
+    reply_list_item(&ul->list, u->id);
 }
 
 void h_users_list(struct pz_ctx *c)
 {
-    struct list_state ls = {0};
-    int limit, r;
-    int64_t cursor;
+    struct user_list ul;
 
-    if (ctx_page(c, &limit, &cursor) < 0)
+    if (reply_list_begin(c, &ul.list) < 0)
         return;
-    ls.w = &c->who.workspace;
-    ls.j = reply_begin(c, 200);
-    pz_json_begin_object(ls.j);
-    pz_json_key(ls.j, "items");
-    pz_json_begin_array(ls.j);
-    r = user_list(c->conn, c->who.workspace.id, cursor, limit, list_one, &ls);
-    if (r < 0) {
-        reply_internal(c, r);
-        return;
-    }
-    reply_list_end(c, ls.n == limit ? ls.last : 0);
+    ul.w = &c->who.workspace;
+    reply_list_end(
+        c, &ul.list,
+        user_list(c->conn, c->who.workspace.id, ul.list.cursor, ul.list.limit, list_one, &ul));
 }
 
 void h_users_create(struct pz_ctx *c)

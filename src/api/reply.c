@@ -117,14 +117,37 @@ void reply_internal(struct pz_ctx *c, int code)
     write_error(c, "internal", NULL, NULL);
 }
 
-void reply_list_end(struct pz_ctx *c, int64_t next)
+int reply_list_begin(struct pz_ctx *c, struct reply_list *ls)
 {
-    struct pz_json *j = &c->json;
+    memset(ls, 0, sizeof(*ls));
+    if (ctx_page(c, &ls->limit, &ls->cursor) < 0)
+        return -1;
+    ls->j = reply_begin(c, 200);
+    pz_json_begin_object(ls->j);
+    pz_json_key(ls->j, "items");
+    pz_json_begin_array(ls->j);
+    return 0;
+}
+
+void reply_list_item(struct reply_list *ls, int64_t id)
+{
+    ls->n++;
+    ls->last = id;
+}
+
+void reply_list_end(struct pz_ctx *c, struct reply_list *ls, int r)
+{
+    struct pz_json *j = ls->j;
+
+    if (r < 0) {
+        reply_internal(c, r);
+        return;
+    }
     pz_json_end_array(j);
     pz_json_key(j, "next");
-    if (next > 0) {
+    if (ls->n == ls->limit && ls->last > 0) {
         char buf[24];
-        snprintf(buf, sizeof(buf), "%lld", (long long)next);
+        snprintf(buf, sizeof(buf), "%lld", (long long)ls->last);
         pz_json_str(j, buf);
     } else {
         pz_json_null(j);

@@ -13,6 +13,8 @@
 struct pz_store_ops {
     const char *name;
     const char *begin_sql; /* how this backend starts a write transaction */
+    /* A query with one parameter, the table name, that returns a row when it exists. */
+    const char *table_exists_sql;
     /* Opens a new connection for the calling thread; returns its handle or NULL. */
     void *(*connect)(const char *target);
     void (*disconnect)(void *db);

@@ -156,6 +156,7 @@ static char *sq_translate_ddl(const char *sql)
 const struct pz_store_ops pz_sqlite_ops = {
     .name = "sqlite",
     .begin_sql = "BEGIN IMMEDIATE",
+    .table_exists_sql = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = $1",
     .connect = sq_connect,
     .disconnect = sq_disconnect,
     .prepare = sq_prepare,
