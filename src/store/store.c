@@ -284,9 +284,7 @@ int pz_sql_one_int(struct pz_conn *c, const char *sql, int64_t p1, int64_t *out)
 
 int pz_store_table_exists(struct pz_conn *c, const char *table)
 {
-    /* information_schema would serve PostgreSQL; sqlite_master serves SQLite. */
-    struct pz_stmt *st =
-        pz_sql(c, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = $1");
+    struct pz_stmt *st = pz_sql(c, c->store->ops->table_exists_sql);
     int r;
 
     if (!st)
