@@ -72,6 +72,7 @@ struct pz_api {
     pthread_mutex_t setup_lock;
     char setup_code[16]; /* "" when set-up is finished */
     struct ratelimit *rl_account, *rl_address, *rl_setup;
+    struct pz_http_prebuilt *healthz;
 };
 
 /* Prepares the API over STORE (migrated). Returns NULL with the cause logged. */

@@ -54,6 +54,16 @@ static int parse_public_url(struct pz_api *api, const char *url)
     return 0;
 }
 
+/* Headers on every answer. */
+static const struct pz_http_header security_headers[] = {
+    {"X-Content-Type-Options", "nosniff"},
+    {"Referrer-Policy", "same-origin"},
+    {"X-Frame-Options", "DENY"},
+};
+#define N_SECURITY_HEADERS ((int)(sizeof(security_headers) / sizeof(security_headers[0])))
+
+static const char healthz_body[] = "{\"status\":\"ok\"}";
+
 struct pz_api *pz_api_new(struct pz_store *store, const struct pz_api_config *cfg)
 {
     struct pz_api *api = xcalloc(1, sizeof(*api));
@@ -73,6 +83,11 @@ struct pz_api *pz_api_new(struct pz_store *store, const struct pz_api_config *cf
     }
     if (users == 0)
         make_setup_code(api->setup_code);
+    /* The health check is asked often (load balancers, monitors): answer it from a response made
+     * once. */
+    api->healthz =
+        pz_http_prebuilt_new(200, "application/json", healthz_body, sizeof(healthz_body) - 1,
+                             security_headers, N_SECURITY_HEADERS);
     return api;
 }
 
@@ -83,6 +98,7 @@ void pz_api_free(struct pz_api *api)
     ratelimit_free(api->rl_account);
     ratelimit_free(api->rl_address);
     ratelimit_free(api->rl_setup);
+    pz_http_prebuilt_free(api->healthz);
     pthread_mutex_destroy(&api->setup_lock);
     sodium_memzero(api->secret, sizeof(api->secret));
     free(api);
@@ -199,7 +215,7 @@ static void dispatch_api(struct pz_ctx *c)
 
     if (!c->match->route) {
         if (c->match->path_known) {
-            pz_http_add_header(c->req, "Allow", c->match->allow);
+            pz_http_add_header_static(c->req, "Allow", c->match->allow);
             reply_error(c, "http.method_not_allowed", NULL);
         } else {
             reply_error(c, "http.not_found", NULL);
@@ -249,19 +265,18 @@ void pz_api_handle(void *ctx, struct pz_http_req *req)
     c.api = api;
     c.req = req;
     c.match = req->app_data;
-    pz_http_add_header(req, "X-Content-Type-Options", "nosniff");
-    pz_http_add_header(req, "Referrer-Policy", "same-origin");
-    pz_http_add_header(req, "X-Frame-Options", "DENY");
+    for (int i = 0; i < N_SECURITY_HEADERS; i++)
+        pz_http_add_header_static(req, security_headers[i].name, security_headers[i].value);
     if (!host_allowed(api, pz_http_header(req, "Host"))) {
         reply_error(&c, "http.bad_host", NULL);
     } else if (is_api_path(req->path)) {
         if (strcmp(req->path, "/healthz") != 0)
-            pz_http_add_header(req, "Cache-Control", "no-store");
+            pz_http_add_header_static(req, "Cache-Control", "no-store");
         dispatch_api(&c);
     } else if (req->body_too_large) {
         reply_error(&c, "http.body_too_large", NULL);
     } else if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0) {
-        pz_http_add_header(req, "Allow", "GET, HEAD");
+        pz_http_add_header_static(req, "Allow", "GET, HEAD");
         reply_error(&c, "http.method_not_allowed", NULL);
     } else {
         pz_web_serve(&c);

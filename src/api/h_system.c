@@ -23,6 +23,10 @@
 void h_healthz(struct pz_ctx *c)
 {
     static const char ok[] = "{\"status\":\"ok\"}";
+    if (c->api->healthz) {
+        c->req->prebuilt = c->api->healthz;
+        return;
+    }
     c->req->status = 200;
     c->req->content_type = "application/json";
     c->req->static_body = ok;

@@ -20,12 +20,12 @@ static void send_asset(struct pz_ctx *c, const struct pz_asset *a, int copy)
 {
     const char *inm = pz_http_header(c->req, "If-None-Match");
 
-    pz_http_add_header(c->req, "ETag", a->etag);
-    pz_http_add_header(c->req, "Cache-Control",
-                       pz_asset_is_hashed(a->path) ? "public, max-age=31536000, immutable"
-                                                   : "no-cache");
+    pz_http_add_header(c->req, "ETag", a->etag); /* copied: a loaded file's etag dies first */
+    pz_http_add_header_static(c->req, "Cache-Control",
+                              pz_asset_is_hashed(a->path) ? "public, max-age=31536000, immutable"
+                                                          : "no-cache");
     if (strncmp(a->type, "text/html", 9) == 0)
-        pz_http_add_header(c->req, "Content-Security-Policy", CSP);
+        pz_http_add_header_static(c->req, "Content-Security-Policy", CSP);
     if (inm && strcmp(inm, a->etag) == 0) {
         reply_empty(c, 304);
         return;

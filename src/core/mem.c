@@ -64,6 +64,14 @@ char *xstrndup(const char *s, size_t n)
     return p;
 }
 
+void pz_arena_init_with(struct pz_arena *a, void *mem, size_t size)
+{
+    a->head = NULL;
+    a->first = mem;
+    a->first_size = size;
+    a->first_used = 0;
+}
+
 void *pz_arena_alloc(struct pz_arena *a, size_t n)
 {
     struct pz_arena_block *b = a->head;
@@ -71,6 +79,10 @@ void *pz_arena_alloc(struct pz_arena *a, size_t n)
 
     if (need < n)
         die_oom(n);
+    if (a->first && a->first_size - a->first_used >= need) {
+        a->first_used += need;
+        return a->first + a->first_used - need;
+    }
     if (!b || b->cap - b->used < need) {
         size_t cap = need > ARENA_BLOCK / 2 ? need : ARENA_BLOCK;
         b = xmalloc(sizeof(*b) + cap);
@@ -129,4 +141,5 @@ void pz_arena_release(struct pz_arena *a)
         b = next;
     }
     a->head = NULL;
+    a->first_used = 0;
 }

@@ -22,12 +22,21 @@ struct pz_arena_block;
 
 struct pz_arena {
     struct pz_arena_block *head;
+    unsigned char *first; /* optional memory the owner provides, used before any block */
+    size_t first_size, first_used;
 };
 
 #define PZ_ARENA_INIT                                                                              \
     {                                                                                              \
-        NULL                                                                                       \
+        NULL, NULL, 0, 0                                                                           \
     }
+
+/*
+ * Prepares an arena that hands out MEM (SIZE bytes, owned by the caller and
+ * 16-byte aligned) before it allocates anything: a request that needs little
+ * never calls malloc. A zeroed struct pz_arena is an arena without it.
+ */
+void pz_arena_init_with(struct pz_arena *a, void *mem, size_t size);
 
 /* Returns N bytes aligned for any type, owned by the arena. */
 void *pz_arena_alloc(struct pz_arena *a, size_t n);

@@ -19,8 +19,10 @@
 #include "core/mem.h"
 
 #define PZ_HTTP_MAX_HEADERS 16
+#define PZ_HTTP_SCRATCH     2048 /* bytes of request arena that need no malloc */
 
 struct pz_http_server;
+struct pz_http_prebuilt;
 
 struct pz_http_header {
     const char *name, *value;
@@ -43,6 +45,7 @@ struct pz_http_req {
     struct pz_buf out;       /* a body built for this response */
     const void *static_body; /* or a body that outlives the request (embedded files) */
     size_t static_len;
+    const struct pz_http_prebuilt *prebuilt; /* or a whole answer made once (all else ignored) */
     struct pz_http_header headers[PZ_HTTP_MAX_HEADERS];
     int n_headers;
 
@@ -50,6 +53,7 @@ struct pz_http_req {
     void *conn;
     int64_t start_us;
     size_t bytes;
+    _Alignas(16) unsigned char scratch[PZ_HTTP_SCRATCH];
 };
 
 struct pz_http_app {
@@ -91,5 +95,18 @@ const char *pz_http_cookie(struct pz_http_req *req, const char *name);
 
 /* Adds a response header; NAME must be static, VALUE is copied into the request's arena. */
 void pz_http_add_header(struct pz_http_req *req, const char *name, const char *value);
+/* Adds a response header whose NAME and VALUE both outlive the request (no copy). */
+void pz_http_add_header_static(struct pz_http_req *req, const char *name, const char *value);
+
+/*
+ * Makes an answer once, to be sent as it is by many requests (health checks,
+ * fixed errors): STATUS, TYPE, BODY (which must outlive it) and N headers
+ * (copied). Returns NULL when libmicrohttpd refuses. Free with
+ * pz_http_prebuilt_free after the server has stopped.
+ */
+struct pz_http_prebuilt *pz_http_prebuilt_new(int status, const char *type, const void *body,
+                                              size_t len, const struct pz_http_header *headers,
+                                              int n);
+void pz_http_prebuilt_free(struct pz_http_prebuilt *p);
 
 #endif
