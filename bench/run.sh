@@ -285,7 +285,7 @@ mkdir -p "$(dirname "$REPORT")"
     echo "| piazza resident memory, after load | $(mb "$LOAD_RSS") MB |"
     echo "| piazza resident memory, peak | $(mb "$PEAK_RSS") MB |"
     echo
-    echo "## Targets (docs: DESIGN.md, performance budget)"
+    echo "## Targets (the design's performance budget)"
     echo
     echo "| target | measured | verdict |"
     echo "|---|---:|---|"
