@@ -28,6 +28,12 @@
 #include "core/text.h"
 #include "core/banned.h"
 
+/*
+ * Per-connection memory for headers and buffers. libmicrohttpd zeroes it
+ * between requests, so bigger costs time on every request.
+ */
+#define PZ_HTTP_CONN_MEMORY (16 * 1024)
+
 struct pz_http_server {
     struct MHD_Daemon *daemon;
     struct pz_http_app app;
@@ -259,8 +265,8 @@ int pz_http_start(struct pz_http_server **out, const struct pz_http_config *cfg,
         s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, threads,
         MHD_OPTION_CONNECTION_LIMIT, cfg->connection_limit ? cfg->connection_limit : 1024,
         MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_seconds ? cfg->timeout_seconds : 30,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, s, MHD_OPTION_END);
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)PZ_HTTP_CONN_MEMORY,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
     if (!s->daemon) {
         free(s);
         return pz_error(PZ_EIO, "cannot listen on %s:%d (address in use, or not allowed)",
