@@ -63,6 +63,25 @@ describe('OpenAPI document', { timeout: 30_000 }, () => {
       'openapi.yaml and `piazza routes` disagree');
   });
 
+  it('each operation\'s x-piazza-role, x-piazza-body-limit and x-piazza-state-changing match `piazza routes`', async () => {
+    const doc = await loadSpec();
+    const r = runCli(['routes']);
+    assert.equal(r.status, 0, describeCli(r));
+    const wrong = [];
+    for (const line of r.stdout.split('\n')) {
+      const [method, p, role, limit, state] = line.trim().split(/\s+/);
+      if (!method) continue;
+      const op = doc.paths?.[p]?.[method.toLowerCase()];
+      if (!op) continue; // reported by the test above
+      const want = { role, limit: Number(limit), state: state === 'STATE' };
+      const got = { role: op['x-piazza-role'], limit: op['x-piazza-body-limit'], state: op['x-piazza-state-changing'] };
+      if (got.role !== want.role || got.limit !== want.limit || Boolean(got.state) !== want.state) {
+        wrong.push(`${method} ${p}: openapi ${JSON.stringify(got)}, routes ${JSON.stringify(want)}`);
+      }
+    }
+    assert.deepEqual(wrong, [], 'openapi.yaml x-piazza-* values differ from the routes table');
+  });
+
   it('documents every route of the contract, each with responses', async () => {
     const doc = await loadSpec();
     for (const [method, p] of CONTRACT_ROUTES) {
