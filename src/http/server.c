@@ -265,8 +265,9 @@ int pz_http_start(struct pz_http_server **out, const struct pz_http_config *cfg,
         s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, threads,
         MHD_OPTION_CONNECTION_LIMIT, cfg->connection_limit ? cfg->connection_limit : 1024,
         MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_seconds ? cfg->timeout_seconds : 30,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)PZ_HTTP_CONN_MEMORY,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
+        /* Generous, since behind nginx every connection comes from loopback. */
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)256, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)PZ_HTTP_CONN_MEMORY, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
     if (!s->daemon) {
         free(s);
         return pz_error(PZ_EIO, "cannot listen on %s:%d (address in use, or not allowed)",
