@@ -1,0 +1,765 @@
+/*
+ * Writing imported contact records, and import runs. See import.h for the
+ * matching and re-import rules.
+ *
+ * A record's text comes from someone's address book: names are trimmed, cut
+ * to the column limits at a character boundary and rid of control
+ * characters rather than refused; only identities are strict, because a
+ * wrong identity would attach the record to the wrong person.
+ */
+#include "contacts/import.h"
+
+#include <ctype.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "contacts/contact.h"
+#include "contacts/dedup.h"
+#include "contacts/normalize.h"
+#include "contacts/timeline.h"
+#include "core/clock.h"
+#include "core/log.h"
+#include "core/mem.h"
+#include "core/text.h"
+#include "core/banned.h"
+
+#define ERRORS_JSON_MAX (1024 * 1024)
+
+/* One identity of the record, normalized, and the contact that holds it (0: nobody). */
+struct rec_ident {
+    const char *kind;
+    const char *original;
+    const char *label;
+    char norm[NORMALIZE_MAX];
+    int64_t owner;
+};
+
+/* The run a record belongs to. */
+struct run_info {
+    int64_t id;
+    int64_t user_id;
+    char sha256[65];
+    char file_name[256];
+};
+
+/* Everything about one record while it is written. */
+struct rec_state {
+    const struct import_contact *rec;
+    const struct run_info *run;
+    struct rec_ident *idents;
+    size_t n_idents;
+    char name[CONTACT_NAME_MAX + 1];
+    char given[CONTACT_NAME_MAX + 1];
+    char family[CONTACT_NAME_MAX + 1];
+    char org[CONTACT_NAME_MAX + 1];
+    char title[CONTACT_TEXT_MAX + 1];
+};
+
+/* Copies S trimmed into OUT, control characters as spaces, cut at a character boundary. */
+static void tidy(const char *s, char *out, size_t outsz)
+{
+    size_t n, o = 0;
+
+    if (!s)
+        s = "";
+    while (isspace((unsigned char)*s))
+        s++;
+    n = strlen(s);
+    while (n > 0 && isspace((unsigned char)s[n - 1]))
+        n--;
+    if (n >= outsz)
+        n = outsz - 1;
+    while (n > 0 && !pz_utf8_valid(s, n))
+        n--;
+    for (size_t i = 0; i < n; i++)
+        out[o++] = ((unsigned char)s[i] < 0x20 || s[i] == 0x7F) ? ' ' : s[i];
+    out[o] = '\0';
+}
+
+static int blank(const char *s)
+{
+    while (s && isspace((unsigned char)*s))
+        s++;
+    return !s || !*s;
+}
+
+/* Non-zero when identities A and B are the same (phone numbers across phone-like kinds). */
+static int same_ident(const struct rec_ident *a, const struct rec_ident *b)
+{
+    if (strcmp(a->norm, b->norm) != 0)
+        return 0;
+    return strcmp(a->kind, b->kind) == 0 ||
+           (normalize_is_phone(a->kind, a->norm) && normalize_is_phone(b->kind, b->norm));
+}
+
+/* Normalizes the record's identities into S->idents, dropping empty and repeated ones. */
+static int normalize_all(struct rec_state *s, const char *region, struct pz_err *err)
+{
+    const struct import_contact *rec = s->rec;
+
+    for (size_t i = 0; i < rec->n_identities && i < IMPORT_MAX_IDENTITIES; i++) {
+        const struct import_identity *id = &rec->identities[i];
+        struct rec_ident *ri = &s->idents[s->n_idents];
+        int r, dup = 0;
+
+        if (blank(id->value))
+            continue;
+        r = normalize_identity(id->kind, id->value, region, ri->norm, sizeof(ri->norm), err);
+        if (r < 0)
+            return r;
+        ri->kind = id->kind;
+        ri->original = id->value;
+        ri->label = id->label;
+        ri->owner = 0;
+        for (size_t k = 0; k < s->n_idents && !dup; k++)
+            dup = same_ident(&s->idents[k], ri);
+        if (!dup)
+            s->n_idents++;
+    }
+    return 0;
+}
+
+static int run_load(struct pz_conn *conn, int64_t ws, int64_t run_id, struct run_info *run)
+{
+    struct pz_stmt *st = pz_sql(conn, "SELECT COALESCE(user_id, 0), sha256, file_name"
+                                      " FROM import_runs WHERE workspace_id = $1 AND id = $2");
+    const char *t;
+    int r;
+
+    if (!st)
+        return PZ_EDB;
+    pz_sql_bind_int(st, 1, ws);
+    pz_sql_bind_int(st, 2, run_id);
+    r = pz_sql_step(st);
+    if (r == PZ_SQL_ROW) {
+        run->id = run_id;
+        run->user_id = pz_sql_int(st, 0);
+        snprintf(run->sha256, sizeof(run->sha256), "%s", (t = pz_sql_text(st, 1)) ? t : "");
+        snprintf(run->file_name, sizeof(run->file_name), "%s", (t = pz_sql_text(st, 2)) ? t : "");
+    }
+    pz_sql_done(st);
+    if (r < 0)
+        return r;
+    return r == PZ_SQL_ROW ? 0 : PZ_ENOTFOUND;
+}
+
+/* Fills the record's names; the display name falls back to the organization, then to the
+ * first identity as written. */
+static void record_names(struct rec_state *s)
+{
+    const struct import_contact *rec = s->rec;
+
+    tidy(rec->given_name, s->given, sizeof(s->given));
+    tidy(rec->family_name, s->family, sizeof(s->family));
+    tidy(rec->organization, s->org, sizeof(s->org));
+    tidy(rec->title, s->title, sizeof(s->title));
+    tidy(rec->full_name, s->name, sizeof(s->name));
+    if (!s->name[0] && (s->given[0] || s->family[0])) {
+        char both[2 * CONTACT_NAME_MAX + 2];
+        snprintf(both, sizeof(both), "%s%s%s", s->given, s->given[0] && s->family[0] ? " " : "",
+                 s->family);
+        tidy(both, s->name, sizeof(s->name));
+    }
+}
+
+/* Finds who holds each identity; suggests a duplicate for each holder after the first.
+ * Sets *TARGET to the first holder (0 when none). */
+static int match(struct pz_conn *conn, int64_t ws, struct rec_state *s, int64_t *target,
+                 struct contacts_import_counts *counts)
+{
+    int r = 0;
+
+    *target = 0;
+    for (size_t i = 0; r == 0 && i < s->n_idents; i++) {
+        struct rec_ident *ri = &s->idents[i];
+        r = contact_find_normalized(conn, ws, ri->kind, ri->norm, &ri->owner);
+        if (r == PZ_ENOTFOUND) {
+            ri->owner = 0;
+            r = 0;
+        }
+        if (r == 0 && ri->owner && !*target)
+            *target = ri->owner;
+    }
+    for (size_t i = 0; r == 0 && i < s->n_idents; i++) {
+        int added = 0;
+        if (!s->idents[i].owner || s->idents[i].owner == *target)
+            continue;
+        r = dedup_suggest(conn, ws, *target, s->idents[i].owner, "identity", s->idents[i].norm,
+                          &added);
+        counts->duplicates_suggested += added;
+    }
+    return r;
+}
+
+/* The key of an identity-less record: this file, this name, this organization. */
+static void import_key(const struct rec_state *s, char *key, size_t keysz)
+{
+    char name[256], org[256];
+
+    normalize_name_key(s->name, 1, name, sizeof(name));
+    normalize_name_key(s->org, 1, org, sizeof(org));
+    snprintf(key, keysz, "%s|%s|%s", s->run->sha256, name, org);
+}
+
+static int key_find(struct pz_conn *conn, int64_t ws, const char *key, int64_t *contact_id)
+{
+    struct pz_stmt *st = pz_sql(conn, "SELECT contact_id FROM contact_import_keys"
+                                      " WHERE workspace_id = $1 AND import_key = $2");
+    int r;
+
+    if (!st)
+        return PZ_EDB;
+    pz_sql_bind_int(st, 1, ws);
+    pz_sql_bind_text(st, 2, key);
+    r = pz_sql_step(st);
+    if (r == PZ_SQL_ROW)
+        *contact_id = pz_sql_int(st, 0);
+    pz_sql_done(st);
+    return r < 0 ? r : 0;
+}
+
+static int key_add(struct pz_conn *conn, int64_t ws, const char *key, int64_t contact_id)
+{
+    struct pz_stmt *st = pz_sql(conn, "INSERT INTO contact_import_keys (workspace_id, import_key,"
+                                      " contact_id) VALUES ($1, $2, $3)"
+                                      " ON CONFLICT (workspace_id, import_key) DO NOTHING");
+    int r;
+
+    if (!st)
+        return PZ_EDB;
+    pz_sql_bind_int(st, 1, ws);
+    pz_sql_bind_text(st, 2, key);
+    pz_sql_bind_int(st, 3, contact_id);
+    r = pz_sql_step(st);
+    pz_sql_done(st);
+    return r < 0 ? r : 0;
+}
+
+/* Fills the contact's missing given and family names from the record. */
+static int fill_names(struct pz_conn *conn, int64_t ws, int64_t id, const struct rec_state *s,
+                      int *changed)
+{
+    struct pz_stmt *st;
+    int r;
+
+    if (!s->given[0] && !s->family[0])
+        return 0;
+    st = pz_sql(conn, "UPDATE contacts SET given_name = COALESCE(given_name, $3),"
+                      " family_name = COALESCE(family_name, $4), updated_at = $5"
+                      " WHERE workspace_id = $1 AND id = $2 AND kind = 'person'"
+                      " AND ((given_name IS NULL AND $3 IS NOT NULL)"
+                      " OR (family_name IS NULL AND $4 IS NOT NULL))");
+    if (!st)
+        return PZ_EDB;
+    pz_sql_bind_int(st, 1, ws);
+    pz_sql_bind_int(st, 2, id);
+    pz_sql_bind_text(st, 3, s->given[0] ? s->given : NULL);
+    pz_sql_bind_text(st, 4, s->family[0] ? s->family : NULL);
+    pz_sql_bind_int(st, 5, pz_now_ms());
+    r = pz_sql_step(st);
+    pz_sql_done(st);
+    if (r < 0)
+        return r;
+    if (pz_sql_changes(conn) > 0)
+        *changed = 1;
+    return 0;
+}
+
+/* Adds the record's identities nobody holds yet. */
+static int add_identities(struct pz_conn *conn, int64_t ws, int64_t id, const struct rec_state *s,
+                          int *changed)
+{
+    for (size_t i = 0; i < s->n_idents; i++) {
+        const struct rec_ident *ri = &s->idents[i];
+        int r;
+        if (ri->owner)
+            continue;
+        r = contact_identity_add_normalized(conn, ws, id, ri->kind, ri->norm, ri->original,
+                                            ri->label, NULL);
+        if (r < 0 && r != PZ_EEXIST)
+            return r;
+        if (r == 0)
+            *changed = 1;
+    }
+    return 0;
+}
+
+/* The title of person ID at organization ORG_ID into TITLE; 0, or PZ_ENOTFOUND when not a
+ * member. */
+static int membership_title(struct pz_conn *conn, int64_t ws, int64_t id, int64_t org_id,
+                            char *title, size_t titlesz)
+{
+    struct pz_stmt *st = pz_sql(conn, "SELECT COALESCE(title, '') FROM memberships"
+                                      " WHERE workspace_id = $1 AND person_id = $2"
+                                      " AND organization_id = $3");
+    const char *t;
+    int r;
+
+    if (!st)
+        return PZ_EDB;
+    pz_sql_bind_int(st, 1, ws);
+    pz_sql_bind_int(st, 2, id);
+    pz_sql_bind_int(st, 3, org_id);
+    r = pz_sql_step(st);
+    if (r == PZ_SQL_ROW)
+        snprintf(title, titlesz, "%s", (t = pz_sql_text(st, 0)) ? t : "");
+    pz_sql_done(st);
+    if (r < 0)
+        return r;
+    return r == PZ_SQL_ROW ? 0 : PZ_ENOTFOUND;
+}
+
+/* Makes person ID a member of the record's organization, with its title when it has one. */
+static int add_membership(struct pz_conn *conn, int64_t ws, int64_t id, const struct rec_state *s,
+                          int *changed, struct pz_err *err)
+{
+    char title[CONTACT_TEXT_MAX + 1];
+    struct pz_err ignored = {0};
+    int64_t org_id = 0;
+    int r;
+
+    if (!s->org[0])
+        return 0;
+    r = contact_org_find_or_create(conn, ws, s->org, &org_id, NULL, &ignored);
+    if (r < 0)
+        return r == PZ_EINVAL ? 0 : r; /* an organization name of punctuation only */
+    r = membership_title(conn, ws, id, org_id, title, sizeof(title));
+    if (r == 0 && (!s->title[0] || strcmp(title, s->title) == 0))
+        return 0;
+    if (r < 0 && r != PZ_ENOTFOUND)
+        return r;
+    r = contact_membership_set(conn, ws, id, org_id, s->title, err);
+    if (r == 0)
+        *changed = 1;
+    return r;
+}
+
+/* Tags the contact with the record's categories; bad tags are ignored. */
+static int add_tags(struct pz_conn *conn, int64_t ws, int64_t id, const struct rec_state *s,
+                    int *changed)
+{
+    for (size_t i = 0; i < s->rec->n_tags && i < IMPORT_MAX_TAGS; i++) {
+        struct pz_err ignored = {0};
+        int added = 0, r;
+        if (blank(s->rec->tags[i]))
+            continue;
+        r = contact_tag_add(conn, ws, id, s->rec->tags[i], &added, &ignored);
+        if (r < 0 && r != PZ_EINVAL)
+            return r;
+        if (added)
+            *changed = 1;
+    }
+    return 0;
+}
+
+static int add_note(struct pz_conn *conn, int64_t ws, int64_t id, const struct rec_state *s,
+                    int *changed)
+{
+    struct pz_err ignored = {0};
+    int appended = 0, r;
+
+    if (blank(s->rec->note))
+        return 0;
+    r = contact_note_append(conn, ws, id, s->rec->note, &appended, &ignored);
+    if (r < 0 && r != PZ_EINVAL)
+        return r;
+    if (appended)
+        *changed = 1;
+    return 0;
+}
+
+/* The LinkedIn "connected on" entry, once per contact and date. */
+static int add_connected(struct pz_conn *conn, int64_t ws, int64_t id, const struct rec_state *s,
+                         int *changed)
+{
+    struct timeline_new e;
+    int64_t n = 0;
+    struct pz_stmt *st;
+    int r;
+
+    if (s->rec->connected_on < 0)
+        return 0;
+    st = pz_sql(conn, "SELECT COUNT(*) FROM timeline_entries WHERE workspace_id = $1"
+                      " AND contact_id = $2 AND kind = 'connected' AND at = $3");
+    if (!st)
+        return PZ_EDB;
+    pz_sql_bind_int(st, 1, ws);
+    pz_sql_bind_int(st, 2, id);
+    pz_sql_bind_int(st, 3, s->rec->connected_on);
+    r = pz_sql_step(st);
+    if (r == PZ_SQL_ROW)
+        n = pz_sql_int(st, 0);
+    pz_sql_done(st);
+    if (r < 0 || n > 0)
+        return r < 0 ? r : 0;
+    timeline_new_init(&e);
+    e.contact_id = id;
+    e.at = s->rec->connected_on;
+    e.kind = "connected";
+    e.channel = "linkedin";
+    e.source_kind = "import_run";
+    e.source_id = s->run->id;
+    r = timeline_add(conn, ws, &e, NULL, NULL);
+    if (r == 0)
+        *changed = 1;
+    return r;
+}
+
+/* Adds to contact ID what the record has and the contact lacks. */
+static int apply_record(struct pz_conn *conn, int64_t ws, int64_t id, int person,
+                        const struct rec_state *s, int *changed, struct pz_err *err)
+{
+    int r = fill_names(conn, ws, id, s, changed);
+
+    if (r == 0)
+        r = add_identities(conn, ws, id, s, changed);
+    if (r == 0 && person)
+        r = add_membership(conn, ws, id, s, changed, err);
+    if (r == 0)
+        r = add_tags(conn, ws, id, s, changed);
+    if (r == 0)
+        r = add_note(conn, ws, id, s, changed);
+    if (r == 0)
+        r = add_connected(conn, ws, id, s, changed);
+    return r;
+}
+
+static int log_import(struct pz_conn *conn, int64_t ws, int64_t id, const struct rec_state *s,
+                      const char *outcome)
+{
+    struct timeline_new e;
+
+    timeline_new_init(&e);
+    e.contact_id = id;
+    e.kind = "import";
+    e.outcome = outcome;
+    e.body = s->run->file_name;
+    e.author_user_id = s->run->user_id;
+    e.source_kind = "import_run";
+    e.source_id = s->run->id;
+    return timeline_add(conn, ws, &e, NULL, NULL);
+}
+
+static int create_from(struct pz_conn *conn, int64_t ws, const struct rec_state *s,
+                       struct contacts_import_counts *counts, struct pz_err *err)
+{
+    struct contact_fields f;
+    struct contact c;
+    int person = s->name[0] != '\0', changed = 0;
+    long added = 0;
+    int r;
+
+    contact_fields_init(&f);
+    f.kind = person ? "person" : "organization";
+    f.display_name = person ? s->name : s->org;
+    f.given_name = person && s->given[0] ? s->given : NULL;
+    f.family_name = person && s->family[0] ? s->family : NULL;
+    f.owner_user_id = s->run->user_id > 0 ? s->run->user_id : -1;
+    r = contact_create(conn, ws, &f, &c, err);
+    if (r < 0)
+        return r;
+    if (s->n_idents == 0) {
+        char key[700];
+        import_key(s, key, sizeof(key));
+        r = key_add(conn, ws, key, c.id);
+    }
+    if (r == 0)
+        r = apply_record(conn, ws, c.id, person, s, &changed, err);
+    if (r == 0)
+        r = contact_reindex(conn, ws, c.id);
+    if (r == 0)
+        r = log_import(conn, ws, c.id, s, "created");
+    if (r == 0)
+        r = dedup_check_contact(conn, ws, c.id, &added);
+    if (r == 0) {
+        counts->created++;
+        counts->duplicates_suggested += added;
+    }
+    contact_release(&c);
+    return r;
+}
+
+static int update_from(struct pz_conn *conn, int64_t ws, int64_t id, const struct rec_state *s,
+                       struct contacts_import_counts *counts, struct pz_err *err)
+{
+    struct contact c;
+    int changed = 0, person;
+    int r = contact_get(conn, ws, id, &c);
+
+    if (r < 0)
+        return r;
+    person = strcmp(c.kind, "person") == 0;
+    contact_release(&c);
+    r = apply_record(conn, ws, id, person, s, &changed, err);
+    if (r == 0 && changed)
+        r = contact_reindex(conn, ws, id);
+    if (r == 0 && changed)
+        r = log_import(conn, ws, id, s, "updated");
+    if (r == 0) {
+        if (changed)
+            counts->updated++;
+        else
+            counts->unchanged++;
+    }
+    return r;
+}
+
+int contacts_import_record(struct pz_conn *conn, int64_t ws, int64_t import_run_id,
+                           const char *default_region, const struct import_contact *rec,
+                           struct contacts_import_counts *counts, struct pz_err *err)
+{
+    struct rec_state *s = xcalloc(1, sizeof(*s));
+    struct run_info run;
+    int64_t target = 0;
+    int r;
+
+    s->rec = rec;
+    s->run = &run;
+    s->idents = xcalloc(IMPORT_MAX_IDENTITIES, sizeof(*s->idents));
+    r = run_load(conn, ws, import_run_id, &run);
+    if (r == 0)
+        r = normalize_all(s, default_region, err);
+    if (r < 0)
+        goto done;
+    record_names(s);
+    if (!s->name[0] && !s->org[0] && s->n_idents > 0)
+        tidy(s->idents[0].original, s->name, sizeof(s->name));
+    if (!s->name[0] && !s->org[0]) {
+        r = pz_err_set(err, "import.empty_record", NULL,
+                       "the record has neither a name nor an identity");
+        goto done;
+    }
+    r = match(conn, ws, s, &target, counts);
+    if (r == 0 && s->n_idents == 0) {
+        char key[700];
+        import_key(s, key, sizeof(key));
+        r = key_find(conn, ws, key, &target);
+    }
+    /* An organization's own card: organizations are found by name (contact_org_find). */
+    if (r == 0 && !target && !s->name[0]) {
+        r = contact_org_find(conn, ws, s->org, &target);
+        if (r == PZ_ENOTFOUND)
+            r = 0;
+    }
+    if (r == 0)
+        r = target ? update_from(conn, ws, target, s, counts, err)
+                   : create_from(conn, ws, s, counts, err);
+done:
+    free(s->idents);
+    free(s);
+    return r;
+}
+
+/* --- import runs ----------------------------------------------------------------------- */
+
+static int sha256_clean(const char *in, char out[65])
+{
+    size_t n = in ? strlen(in) : 0;
+
+    if (n != 64)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        if (!isxdigit((unsigned char)in[i]))
+            return -1;
+        out[i] = (char)tolower((unsigned char)in[i]);
+    }
+    out[64] = '\0';
+    return 0;
+}
+
+int import_run_begin(struct pz_conn *conn, int64_t ws, int64_t user_id, const char *format,
+                     const char *file_name, const char *sha256, int64_t *run_id, struct pz_err *err)
+{
+    char hash[65], name[256];
+    struct pz_stmt *st;
+    size_t flen = format ? strlen(format) : 0;
+    int r;
+
+    if (flen == 0 || flen > 31)
+        return pz_err_set(err, "request.invalid", "format", "the format must be 1 to 31 bytes");
+    for (size_t i = 0; i < flen; i++)
+        if (!islower((unsigned char)format[i]) && !isdigit((unsigned char)format[i]) &&
+            format[i] != '-' && format[i] != '_')
+            return pz_err_set(err, "request.invalid", "format",
+                              "the format is written in lower-case letters, digits, - and _");
+    tidy(file_name, name, sizeof(name));
+    if (!name[0])
+        return pz_err_set(err, "request.invalid", "file_name", "the file needs a name");
+    if (sha256_clean(sha256, hash) < 0)
+        return pz_err_set(err, "request.invalid", "sha256",
+                          "the SHA-256 of the file must be 64 hex digits");
+    st = pz_sql(conn, "INSERT INTO import_runs (workspace_id, user_id, started_at, format,"
+                      " file_name, sha256) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id");
+    if (!st)
+        return PZ_EDB;
+    pz_sql_bind_int(st, 1, ws);
+    if (user_id > 0)
+        pz_sql_bind_int(st, 2, user_id);
+    else
+        pz_sql_bind_null(st, 2);
+    pz_sql_bind_int(st, 3, pz_now_ms());
+    pz_sql_bind_text(st, 4, format);
+    pz_sql_bind_text(st, 5, name);
+    pz_sql_bind_text(st, 6, hash);
+    r = pz_sql_step(st);
+    if (r == PZ_SQL_ROW)
+        *run_id = pz_sql_int(st, 0);
+    pz_sql_done(st);
+    return r == PZ_SQL_ROW ? 0 : (r < 0 ? r : PZ_EDB);
+}
+
+static int errors_valid(const char *json)
+{
+    json_t *v;
+    int ok;
+
+    if (strlen(json) > ERRORS_JSON_MAX)
+        return 0;
+    v = json_loads(json, JSON_REJECT_DUPLICATES, NULL);
+    ok = json_is_array(v);
+    json_decref(v);
+    return ok;
+}
+
+int import_run_finish(struct pz_conn *conn, int64_t ws, int64_t run_id, const char *status,
+                      long records, const struct contacts_import_counts *counts, long skipped,
+                      const char *errors_json)
+{
+    static const struct contacts_import_counts zero = {0, 0, 0, 0};
+    struct pz_stmt *st;
+    int r;
+
+    if (!counts)
+        counts = &zero;
+    if (!errors_json)
+        errors_json = "[]";
+    if (!status || (strcmp(status, "done") != 0 && strcmp(status, "refused") != 0 &&
+                    strcmp(status, "failed") != 0))
+        return pz_error(PZ_EINVAL, "import run %lld: bad status", (long long)run_id);
+    if (!errors_valid(errors_json))
+        return pz_error(PZ_EINVAL, "import run %lld: the errors are not a JSON array",
+                        (long long)run_id);
+    st = pz_sql(conn, "UPDATE import_runs SET finished_at = $3, status = $4, records = $5,"
+                      " created = $6, updated = $7, unchanged = $8, duplicates = $9,"
+                      " skipped = $10, errors = $11 WHERE workspace_id = $1 AND id = $2");
+    if (!st)
+        return PZ_EDB;
+    pz_sql_bind_int(st, 1, ws);
+    pz_sql_bind_int(st, 2, run_id);
+    pz_sql_bind_int(st, 3, pz_now_ms());
+    pz_sql_bind_text(st, 4, status);
+    pz_sql_bind_int(st, 5, records);
+    pz_sql_bind_int(st, 6, counts->created);
+    pz_sql_bind_int(st, 7, counts->updated);
+    pz_sql_bind_int(st, 8, counts->unchanged);
+    pz_sql_bind_int(st, 9, counts->duplicates_suggested);
+    pz_sql_bind_int(st, 10, skipped);
+    pz_sql_bind_text(st, 11, errors_json);
+    r = pz_sql_step(st);
+    pz_sql_done(st);
+    if (r < 0)
+        return r;
+    return pz_sql_changes(conn) > 0 ? 0 : PZ_ENOTFOUND;
+}
+
+void import_run_release(struct import_run *run)
+{
+    if (!run)
+        return;
+    free(run->errors_json);
+    run->errors_json = NULL;
+}
+
+#define RUN_COLUMNS                                                                                \
+    "SELECT id, COALESCE(user_id, 0), started_at, COALESCE(finished_at, -1), status, format,"      \
+    " file_name, sha256, records, created, updated, unchanged, duplicates, skipped, errors"        \
+    " FROM import_runs"
+
+static void read_run(struct pz_stmt *st, struct import_run *run)
+{
+    const char *t;
+
+    memset(run, 0, sizeof(*run));
+    run->id = pz_sql_int(st, 0);
+    run->user_id = pz_sql_int(st, 1);
+    run->started_at = pz_sql_int(st, 2);
+    run->finished_at = pz_sql_int(st, 3);
+    snprintf(run->status, sizeof(run->status), "%s", (t = pz_sql_text(st, 4)) ? t : "");
+    snprintf(run->format, sizeof(run->format), "%s", (t = pz_sql_text(st, 5)) ? t : "");
+    snprintf(run->file_name, sizeof(run->file_name), "%s", (t = pz_sql_text(st, 6)) ? t : "");
+    snprintf(run->sha256, sizeof(run->sha256), "%s", (t = pz_sql_text(st, 7)) ? t : "");
+    run->records = (long)pz_sql_int(st, 8);
+    run->created = (long)pz_sql_int(st, 9);
+    run->updated = (long)pz_sql_int(st, 10);
+    run->unchanged = (long)pz_sql_int(st, 11);
+    run->duplicates = (long)pz_sql_int(st, 12);
+    run->skipped = (long)pz_sql_int(st, 13);
+    run->errors_json = xstrdup((t = pz_sql_text(st, 14)) ? t : "[]");
+}
+
+int import_run_get(struct pz_conn *conn, int64_t ws, int64_t run_id, struct import_run *out)
+{
+    struct pz_stmt *st = pz_sql(conn, RUN_COLUMNS " WHERE workspace_id = $1 AND id = $2");
+    int r;
+
+    memset(out, 0, sizeof(*out));
+    if (!st)
+        return PZ_EDB;
+    pz_sql_bind_int(st, 1, ws);
+    pz_sql_bind_int(st, 2, run_id);
+    r = pz_sql_step(st);
+    if (r == PZ_SQL_ROW)
+        read_run(st, out);
+    pz_sql_done(st);
+    if (r < 0)
+        return r;
+    return r == PZ_SQL_ROW ? 0 : PZ_ENOTFOUND;
+}
+
+int import_run_list(struct pz_conn *conn, int64_t ws, int64_t before_id, int limit,
+                    void (*fn)(const struct import_run *run, void *arg), void *arg)
+{
+    struct pz_stmt *st = pz_sql(conn, RUN_COLUMNS " WHERE workspace_id = $1"
+                                                  " AND ($2 = 0 OR id < $2) ORDER BY id DESC"
+                                                  " LIMIT $3");
+    struct import_run run;
+    int r;
+
+    if (!st)
+        return PZ_EDB;
+    pz_sql_bind_int(st, 1, ws);
+    pz_sql_bind_int(st, 2, before_id);
+    pz_sql_bind_int(st, 3, limit);
+    while ((r = pz_sql_step(st)) == PZ_SQL_ROW) {
+        read_run(st, &run);
+        fn(&run, arg);
+        import_run_release(&run);
+    }
+    pz_sql_done(st);
+    return r < 0 ? r : 0;
+}
+
+int import_run_find_sha256(struct pz_conn *conn, int64_t ws, const char *sha256, int64_t *run_id)
+{
+    char hash[65];
+    struct pz_stmt *st;
+    int r;
+
+    if (sha256_clean(sha256, hash) < 0)
+        return PZ_ENOTFOUND;
+    st = pz_sql(conn, "SELECT id FROM import_runs WHERE workspace_id = $1 AND sha256 = $2"
+                      " AND status = 'done' ORDER BY id DESC LIMIT 1");
+    if (!st)
+        return PZ_EDB;
+    pz_sql_bind_int(st, 1, ws);
+    pz_sql_bind_text(st, 2, hash);
+    r = pz_sql_step(st);
+    if (r == PZ_SQL_ROW)
+        *run_id = pz_sql_int(st, 0);
+    pz_sql_done(st);
+    if (r < 0)
+        return r;
+    return r == PZ_SQL_ROW ? 0 : PZ_ENOTFOUND;
+}
