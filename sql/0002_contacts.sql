@@ -63,7 +63,7 @@ CREATE TABLE memberships (
     FOREIGN KEY (workspace_id, organization_id) REFERENCES contacts (workspace_id, id)
         ON DELETE CASCADE
 ) STRICT;
-CREATE INDEX memberships_organization ON memberships (workspace_id, organization_id);
+CREATE INDEX memberships_organization ON memberships (workspace_id, organization_id, person_id);
 
 CREATE TABLE tags (
     id INTEGER PRIMARY KEY,

@@ -233,69 +233,49 @@ static void add_name(struct pz_buf *b, const char *s)
     }
 }
 
-/* Appends the names of contact ID (and stores its sort name and name key). */
-static int index_names(struct pz_conn *conn, int64_t ws, int64_t id, struct pz_buf *b)
+/* The derived columns of one contact. */
+struct index_row {
+    char sort_name[256];
+    char name_key[256];
+    struct pz_buf search;
+    int found;
+};
+
+/*
+ * Reads in one query what the search text of contact ID is made of: its
+ * names (part 0), its organizations' names (1) and its identities (2).
+ */
+static int index_read(struct pz_conn *conn, int64_t ws, int64_t id, struct index_row *ix)
 {
-    struct pz_stmt *st = pz_sql(conn, "SELECT display_name, given_name, family_name FROM contacts"
-                                      " WHERE workspace_id = $1 AND id = $2");
-    char sort_name[256], key[256];
+    struct pz_stmt *st =
+        pz_sql(conn, "SELECT 0, display_name, given_name, family_name FROM contacts"
+                     " WHERE workspace_id = $1 AND id = $2"
+                     " UNION ALL SELECT 1, o.display_name, NULL, NULL FROM memberships m"
+                     " JOIN contacts o ON o.workspace_id = m.workspace_id"
+                     " AND o.id = m.organization_id WHERE m.workspace_id = $1 AND m.person_id = $2"
+                     " UNION ALL SELECT 2, value_normalized, value_original, NULL FROM identities"
+                     " WHERE workspace_id = $1 AND contact_id = $2 ORDER BY 1");
     int r;
 
-    if (!st)
-        return PZ_EDB;
-    pz_sql_bind_int(st, 1, ws);
-    pz_sql_bind_int(st, 2, id);
-    r = pz_sql_step(st);
-    if (r == PZ_SQL_ROW) {
-        normalize_fold(pz_sql_text(st, 0), sort_name, sizeof(sort_name));
-        normalize_name_key(pz_sql_text(st, 0), 1, key, sizeof(key));
-        add_name(b, pz_sql_text(st, 0));
-        add_name(b, pz_sql_text(st, 1));
-        add_name(b, pz_sql_text(st, 2));
-    }
-    pz_sql_done(st);
-    if (r != PZ_SQL_ROW)
-        return r < 0 ? r : PZ_ENOTFOUND;
-    st = pz_sql(conn, "UPDATE contacts SET sort_name = $3, name_key = $4"
-                      " WHERE workspace_id = $1 AND id = $2");
-    if (!st)
-        return PZ_EDB;
-    pz_sql_bind_int(st, 1, ws);
-    pz_sql_bind_int(st, 2, id);
-    pz_sql_bind_text(st, 3, sort_name);
-    pz_sql_bind_text(st, 4, key);
-    r = pz_sql_step(st);
-    pz_sql_done(st);
-    return r < 0 ? r : 0;
-}
-
-/* Appends the names of the organizations person ID belongs to, and its identities. */
-static int index_links(struct pz_conn *conn, int64_t ws, int64_t id, struct pz_buf *b)
-{
-    struct pz_stmt *st = pz_sql(conn, "SELECT o.display_name FROM memberships m JOIN contacts o"
-                                      " ON o.workspace_id = m.workspace_id"
-                                      " AND o.id = m.organization_id"
-                                      " WHERE m.workspace_id = $1 AND m.person_id = $2");
-    int r;
-
-    if (!st)
-        return PZ_EDB;
-    pz_sql_bind_int(st, 1, ws);
-    pz_sql_bind_int(st, 2, id);
-    while ((r = pz_sql_step(st)) == PZ_SQL_ROW)
-        add_name(b, pz_sql_text(st, 0));
-    pz_sql_done(st);
-    if (r < 0)
-        return r;
-    st = pz_sql(conn, "SELECT value_normalized, value_original FROM identities"
-                      " WHERE workspace_id = $1 AND contact_id = $2");
     if (!st)
         return PZ_EDB;
     pz_sql_bind_int(st, 1, ws);
     pz_sql_bind_int(st, 2, id);
     while ((r = pz_sql_step(st)) == PZ_SQL_ROW) {
-        add_folded(b, pz_sql_text(st, 0));
-        add_folded(b, pz_sql_text(st, 1));
+        int64_t part = pz_sql_int(st, 0);
+        if (part == 0) {
+            ix->found = 1;
+            normalize_fold(pz_sql_text(st, 1), ix->sort_name, sizeof(ix->sort_name));
+            normalize_name_key(pz_sql_text(st, 1), 1, ix->name_key, sizeof(ix->name_key));
+        }
+        if (part < 2) {
+            add_name(&ix->search, pz_sql_text(st, 1));
+            add_name(&ix->search, pz_sql_text(st, 2));
+            add_name(&ix->search, pz_sql_text(st, 3));
+        } else {
+            add_folded(&ix->search, pz_sql_text(st, 1));
+            add_folded(&ix->search, pz_sql_text(st, 2));
+        }
     }
     pz_sql_done(st);
     return r < 0 ? r : 0;
@@ -303,29 +283,31 @@ static int index_links(struct pz_conn *conn, int64_t ws, int64_t id, struct pz_b
 
 int contact_reindex(struct pz_conn *conn, int64_t ws, int64_t id)
 {
-    struct pz_buf b;
+    struct index_row ix;
     struct pz_stmt *st;
     int r;
 
-    pz_buf_init(&b, SEARCH_TEXT_MAX);
-    r = index_names(conn, ws, id, &b);
-    if (r == 0)
-        r = index_links(conn, ws, id, &b);
-    if (r == 0) {
-        st = pz_sql(conn,
-                    "UPDATE contacts SET search_text = $3 WHERE workspace_id = $1 AND id = $2");
-        if (!st) {
-            r = PZ_EDB;
-        } else {
-            pz_sql_bind_int(st, 1, ws);
-            pz_sql_bind_int(st, 2, id);
-            pz_sql_bind_text(st, 3, pz_buf_str(&b));
-            r = pz_sql_step(st);
-            pz_sql_done(st);
-            r = r < 0 ? r : 0;
-        }
+    memset(&ix, 0, sizeof(ix));
+    pz_buf_init(&ix.search, SEARCH_TEXT_MAX);
+    r = index_read(conn, ws, id, &ix);
+    if (r == 0 && !ix.found)
+        r = PZ_ENOTFOUND;
+    st = r < 0 ? NULL
+               : pz_sql(conn, "UPDATE contacts SET sort_name = $3, name_key = $4,"
+                              " search_text = $5 WHERE workspace_id = $1 AND id = $2");
+    if (st) {
+        pz_sql_bind_int(st, 1, ws);
+        pz_sql_bind_int(st, 2, id);
+        pz_sql_bind_text(st, 3, ix.sort_name);
+        pz_sql_bind_text(st, 4, ix.name_key);
+        pz_sql_bind_text(st, 5, pz_buf_str(&ix.search));
+        r = pz_sql_step(st);
+        pz_sql_done(st);
+        r = r < 0 ? r : 0;
+    } else if (r == 0) {
+        r = PZ_EDB;
     }
-    pz_buf_release(&b);
+    pz_buf_release(&ix.search);
     return r;
 }
 

@@ -24,6 +24,8 @@
 #include "core/banned.h"
 
 #define NAME_MIN_FOR_EDIT 5 /* shorter keys must be equal: "Ada" and "Ida" are two people */
+/* A crowd of look-alike names helps nobody: at most this many per contact and check. */
+#define NAME_SUGGESTIONS_MAX 10
 
 int dedup_suggest(struct pz_conn *conn, int64_t ws, int64_t a, int64_t b, const char *reason,
                   const char *detail, int *added)
@@ -100,40 +102,69 @@ static int shared_identities(struct pz_conn *conn, int64_t ws, int64_t id, struc
     return r < 0 ? r : 0;
 }
 
+/* Non-zero when S has a digit: "Sede 1" and "Sede 2" are not one edit from being one. */
+static int has_digit(const char *s)
+{
+    return strpbrk(s, "0123456789") != NULL;
+}
+
 static int names_similar(const char *a, const char *b)
 {
     if (!*a || !*b)
         return 0;
     if (strcmp(a, b) == 0)
         return 1;
-    return strlen(a) >= NAME_MIN_FOR_EDIT && strlen(b) >= NAME_MIN_FOR_EDIT &&
-           normalize_distance(a, b, 1) <= 1;
+    return strlen(a) >= NAME_MIN_FOR_EDIT && strlen(b) >= NAME_MIN_FOR_EDIT && !has_digit(a) &&
+           !has_digit(b) && normalize_distance(a, b, 1) <= 1;
+}
+
+/* Contact ID's name key into KEY. */
+static int name_key_of(struct pz_conn *conn, int64_t ws, int64_t id, char *key, size_t keysz)
+{
+    struct pz_stmt *st =
+        pz_sql(conn, "SELECT name_key FROM contacts WHERE workspace_id = $1 AND id = $2");
+    const char *t;
+    int r;
+
+    key[0] = '\0';
+    if (!st)
+        return PZ_EDB;
+    pz_sql_bind_int(st, 1, ws);
+    pz_sql_bind_int(st, 2, id);
+    r = pz_sql_step(st);
+    if (r == PZ_SQL_ROW)
+        snprintf(key, keysz, "%s", (t = pz_sql_text(st, 0)) ? t : "");
+    pz_sql_done(st);
+    return r < 0 ? r : 0;
 }
 
 /* People of contact ID's organizations whose names are similar to its own. */
 static int similar_colleagues(struct pz_conn *conn, int64_t ws, int64_t id, struct candidates *c)
 {
-    struct pz_stmt *st =
-        pz_sql(conn, "SELECT p.id, p.name_key, me.name_key, o.display_name"
-                     " FROM memberships m1 JOIN memberships m2"
-                     " ON m2.workspace_id = m1.workspace_id"
-                     " AND m2.organization_id = m1.organization_id AND m2.person_id <> m1.person_id"
-                     " JOIN contacts p ON p.workspace_id = m2.workspace_id AND p.id = m2.person_id"
-                     " JOIN contacts me ON me.workspace_id = m1.workspace_id"
-                     " AND me.id = m1.person_id"
-                     " JOIN contacts o ON o.workspace_id = m1.workspace_id"
-                     " AND o.id = m1.organization_id"
-                     " WHERE m1.workspace_id = $1 AND m1.person_id = $2");
-    int r;
+    struct pz_stmt *st;
+    char mine[256];
+    int n_found = 0, r = name_key_of(conn, ws, id, mine, sizeof(mine));
 
+    if (r < 0 || !mine[0])
+        return r;
+    /* Starting from the contact's own organizations keeps this to their members. */
+    st = pz_sql(conn, "SELECT p.id, p.name_key, o.display_name FROM memberships m"
+                      " JOIN contacts p ON p.workspace_id = m.workspace_id AND p.id = m.person_id"
+                      " JOIN contacts o ON o.workspace_id = m.workspace_id"
+                      " AND o.id = m.organization_id"
+                      " WHERE m.workspace_id = $1 AND m.person_id <> $2"
+                      " AND m.organization_id IN (SELECT organization_id FROM memberships"
+                      " WHERE workspace_id = $1 AND person_id = $2)");
     if (!st)
         return PZ_EDB;
     pz_sql_bind_int(st, 1, ws);
     pz_sql_bind_int(st, 2, id);
-    while ((r = pz_sql_step(st)) == PZ_SQL_ROW) {
-        const char *theirs = pz_sql_text(st, 1), *mine = pz_sql_text(st, 2);
-        if (theirs && mine && names_similar(mine, theirs))
-            candidate_add(c, pz_sql_int(st, 0), "name", pz_sql_text(st, 3));
+    while (n_found < NAME_SUGGESTIONS_MAX && (r = pz_sql_step(st)) == PZ_SQL_ROW) {
+        const char *theirs = pz_sql_text(st, 1);
+        if (theirs && names_similar(mine, theirs)) {
+            candidate_add(c, pz_sql_int(st, 0), "name", pz_sql_text(st, 2));
+            n_found++;
+        }
     }
     pz_sql_done(st);
     return r < 0 ? r : 0;

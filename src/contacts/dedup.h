@@ -5,7 +5,8 @@
  * ("identity": the same phone number stored as one contact's phone and the
  * other's WhatsApp, or an imported record whose identities belonged to two
  * contacts) or similar names within the same organization ("name": equal once
- * folded and with words sorted, or one edit apart).
+ * folded and with words sorted, or one edit apart when neither has digits;
+ * at most 10 such suggestions for a contact at each check).
  *
  * A suggestion is stored once per pair; a dismissed one is not made again.
  */

@@ -1698,6 +1698,9 @@ static void test_dedup_suggestions(void **state)
     member(m3, acme, NULL);
     member(n1, acme, NULL);
     member(n2, beta, NULL);
+    /* One digit apart is not one name written two ways. */
+    member(person("Agente 1", "Verdi"), acme, NULL);
+    member(person("Agente 2", "Verdi"), acme, NULL);
 
     assert_int_equal(dedup_scan(conn(), g.ws1.id, &added), 0);
     assert_int_equal(added, 2);
