@@ -750,18 +750,18 @@ int contact_note_append(struct pz_conn *conn, int64_t ws, int64_t id, const char
     " OR COALESCE(" LAST_CONTACT ", c.created_at)"                                                 \
     " <= $13 - (CASE WHEN c.stage = 'customer' THEN $14 ELSE $15 END))))"
 
-#define LIST_SQL(keyset, order)                                                                    \
-    "SELECT " CONTACT_COLUMNS CONTACT_FROM LIST_WHERE " AND ($16 = 0 OR " keyset ")"               \
-    " ORDER BY " order " LIMIT $20"
+/* Pages are cut by keyset; the first page binds a key before every row. */
+#define LIST_SQL(keyset, order, limit)                                                             \
+    "SELECT " CONTACT_COLUMNS CONTACT_FROM LIST_WHERE " AND " keyset " ORDER BY " order            \
+    " LIMIT " limit
 
 static const char *const list_sql[] = {
-    [CONTACT_SORT_NAME] =
-        LIST_SQL("c.sort_name > $18 OR (c.sort_name = $18 AND c.id > $17)", "c.sort_name, c.id"),
-    [CONTACT_SORT_NEWEST] = LIST_SQL("c.id < $17", "c.id DESC"),
+    [CONTACT_SORT_NAME] = LIST_SQL("(c.sort_name, c.id) > ($16, $17)", "c.sort_name, c.id", "$18"),
+    [CONTACT_SORT_NEWEST] = LIST_SQL("c.id < $16", "c.id DESC", "$17"),
     [CONTACT_SORT_STRENGTH] =
-        LIST_SQL("COALESCE(s.strength, -1) < $19 OR (COALESCE(s.strength, -1) = $19"
-                 " AND c.id > $17)",
-                 "COALESCE(s.strength, -1) DESC, c.id"),
+        LIST_SQL("(COALESCE(s.strength, -1) < $16 OR (COALESCE(s.strength, -1) = $16"
+                 " AND c.id > $17))",
+                 "COALESCE(s.strength, -1) DESC, c.id", "$18"),
 };
 
 static const char sort_letters[] = {
@@ -964,6 +964,23 @@ static int bind_filters(struct pz_conn *conn, struct pz_stmt *st, int64_t ws,
     return r;
 }
 
+/* Binds where the page starts ($16, $17) and the row limit, as list_sql[SORT] numbers them. */
+static void bind_keyset(struct pz_stmt *st, enum contact_sort sort, const struct list_cursor *cur,
+                        int rows)
+{
+    if (sort == CONTACT_SORT_NEWEST) {
+        pz_sql_bind_int(st, 16, cur->set ? cur->id : INT64_MAX);
+        pz_sql_bind_int(st, 17, rows);
+        return;
+    }
+    if (sort == CONTACT_SORT_NAME)
+        pz_sql_bind_text(st, 16, cur->name); /* "" and id 0 come before every contact */
+    else
+        pz_sql_bind_int(st, 16, cur->set ? cur->strength : 101);
+    pz_sql_bind_int(st, 17, cur->id);
+    pz_sql_bind_int(st, 18, rows);
+}
+
 int contact_list(struct pz_conn *conn, int64_t ws, const struct contact_query *q,
                  void (*fn)(const struct contact *c, void *arg), void *arg, char *next,
                  size_t nextsz, struct pz_err *err)
@@ -986,11 +1003,7 @@ int contact_list(struct pz_conn *conn, int64_t ws, const struct contact_query *q
     if (!st)
         return PZ_EDB;
     r = bind_filters(conn, st, ws, q, pats);
-    pz_sql_bind_int(st, 16, cur.set);
-    pz_sql_bind_int(st, 17, cur.id);
-    pz_sql_bind_text(st, 18, cur.name);
-    pz_sql_bind_int(st, 19, cur.strength);
-    pz_sql_bind_int(st, 20, limit + 1);
+    bind_keyset(st, q->sort, &cur, limit + 1);
     while (r == 0 && (r = pz_sql_step(st)) == PZ_SQL_ROW) {
         if (n == limit) {
             cursor_make(q->sort, &c, last_name, next, nextsz);

@@ -184,9 +184,7 @@ int timeline_remove(struct pz_conn *conn, int64_t ws, int64_t entry_id)
     " t.interaction, t.created_at FROM timeline_entries t JOIN contacts c"                         \
     " ON c.workspace_id = t.workspace_id AND c.id = t.contact_id"
 
-#define PAGE_ORDER                                                                                 \
-    " AND ($3 = 0 OR t.at < $4 OR (t.at = $4 AND t.id < $5))"                                      \
-    " ORDER BY t.at DESC, t.id DESC LIMIT $6"
+#define PAGE_ORDER " AND (t.at, t.id) < ($3, $4) ORDER BY t.at DESC, t.id DESC LIMIT $5"
 
 static const char *const contact_sql =
     ENTRY_COLUMNS " WHERE t.workspace_id = $1 AND t.contact_id = $2" PAGE_ORDER;
@@ -267,10 +265,10 @@ static int list_page(struct pz_conn *conn, const char *sql, int64_t ws, int64_t 
         return PZ_EDB;
     pz_sql_bind_int(st, 1, ws);
     pz_sql_bind_int(st, 2, id);
-    pz_sql_bind_int(st, 3, has_cursor);
-    pz_sql_bind_int(st, 4, at);
-    pz_sql_bind_int(st, 5, after);
-    pz_sql_bind_int(st, 6, limit + 1);
+    /* The first page starts after the last possible entry. */
+    pz_sql_bind_int(st, 3, has_cursor ? at : INT64_MAX);
+    pz_sql_bind_int(st, 4, has_cursor ? after : INT64_MAX);
+    pz_sql_bind_int(st, 5, limit + 1);
     while ((r = pz_sql_step(st)) == PZ_SQL_ROW) {
         if (n == limit) {
             snprintf(next, nextsz, "%lld.%lld", (long long)e.at, (long long)e.id);
