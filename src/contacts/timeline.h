@@ -47,7 +47,7 @@ void timeline_new_init(struct timeline_new *e);
  * Does not touch the stored score: call score_update when the strength
  * shown must be fresh at once. Returns 0, PZ_ENOTFOUND (no such contact in
  * the workspace), PZ_EINVAL with ERR (request.invalid fields kind, channel,
- * direction, duration_s, outcome, body), or a negative code.
+ * direction, duration_s, outcome, body, source_kind), or a negative code.
  */
 int timeline_add(struct pz_conn *conn, int64_t workspace_id, const struct timeline_new *e,
                  int64_t *entry_id, struct pz_err *err);
