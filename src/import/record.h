@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #define IMPORT_MAX_IDENTITIES 64
-#define IMPORT_MAX_TAGS 32
+#define IMPORT_MAX_TAGS       32
 
 /* Identity kinds, as stored: "email", "phone", "whatsapp", "telegram", "linkedin",
  * "facebook", "instagram", "x", "website". */

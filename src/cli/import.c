@@ -1,0 +1,432 @@
+/*
+ * piazza import and piazza rebuild.
+ *
+ * import reads each file with the reader of its format (given, or detected
+ * from the content), writes every record through the contacts writer, and
+ * prints one summary. Each file is one transaction: a file that cannot be
+ * read is refused whole (file:line: reason) and nothing of it stays; a bad
+ * record in a good file is skipped and reported. Every run is a row of
+ * import_runs, refused ones included; --dry-run does everything and keeps
+ * nothing. On a terminal a counter shows progress; on a pipe nothing does.
+ * Exit 0 when every file was read, 1 when a file was refused or the database
+ * failed, 2 on usage errors.
+ */
+#include <getopt.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "contacts/contact.h"
+#include "contacts/import.h"
+#include "contacts/normalize.h"
+#include "contacts/score.h"
+#include "core/buf.h"
+#include "core/clock.h"
+#include "core/json.h"
+#include "core/mem.h"
+#include "import/detect.h"
+#include "core/banned.h"
+
+#define MAX_ERRORS     1000
+#define DEFAULT_REGION "IT"
+
+struct problem {
+    char *file;
+    long line;
+    char *message;
+};
+
+struct run_state {
+    struct pz_conn *conn;
+    int64_t workspace_id;
+    int64_t run_id;
+    const char *file;
+    int progress; /* standard error is a terminal */
+    long records, skipped;
+    struct contacts_import_counts counts;
+    int db_error;
+    /* Problems of this file, and of all files. */
+    struct problem *problems;
+    size_t n_problems, cap_problems;
+    long problems_dropped;
+};
+
+static void add_problem(struct run_state *s, const char *file, long line, const char *message)
+{
+    if (s->n_problems >= MAX_ERRORS) {
+        s->problems_dropped++;
+        return;
+    }
+    if (s->n_problems == s->cap_problems) {
+        s->cap_problems = s->cap_problems ? s->cap_problems * 2 : 16;
+        s->problems = xrealloc(s->problems, s->cap_problems * sizeof(*s->problems));
+    }
+    s->problems[s->n_problems].file = xstrdup(file);
+    s->problems[s->n_problems].line = line;
+    s->problems[s->n_problems].message = xstrdup(message);
+    s->n_problems++;
+}
+
+static void on_skip(const struct import_problem *p, void *arg)
+{
+    struct run_state *s = arg;
+    s->skipped++;
+    add_problem(s, p->file ? p->file : s->file, p->line, p->message);
+}
+
+/*
+ * Writes one record. An identity that cannot be normalized is dropped and
+ * reported, so that one bad e-mail does not lose a person with three good
+ * phone numbers.
+ */
+static int on_record(const struct import_contact *rec, void *arg)
+{
+    struct run_state *s = arg;
+    struct import_contact kept = *rec;
+    struct pz_err err = {0};
+    char norm[512], msg[400];
+    int r;
+
+    s->records++;
+    kept.n_identities = 0;
+    for (size_t i = 0; i < rec->n_identities; i++) {
+        struct pz_err ierr = {0};
+        if (normalize_identity(rec->identities[i].kind, rec->identities[i].value, DEFAULT_REGION,
+                               norm, sizeof(norm), &ierr) < 0) {
+            snprintf(msg, sizeof(msg), "%s '%s' left out: %s", rec->identities[i].kind,
+                     rec->identities[i].value, ierr.message);
+            add_problem(s, rec->file ? rec->file : s->file, rec->line, msg);
+            continue;
+        }
+        kept.identities[kept.n_identities++] = rec->identities[i];
+    }
+    r = contacts_import_record(s->conn, s->workspace_id, s->run_id, DEFAULT_REGION, &kept,
+                               &s->counts, &err);
+    if (r == PZ_EINVAL) {
+        s->skipped++;
+        add_problem(s, rec->file ? rec->file : s->file, rec->line,
+                    err.message[0] ? err.message : "record skipped");
+    } else if (r < 0) {
+        s->db_error = r;
+        return 1; /* stop: the database failed */
+    }
+    if (s->progress && s->records % 500 == 0)
+        fprintf(stderr, "\r%s: %ld records", s->file, s->records);
+    return 0;
+}
+
+/* SHA-256 of the file at PATH as hex into OUT (65 bytes). Returns 0 or PZ_EIO. */
+static int file_sha256(const char *path, char out[65])
+{
+    crypto_hash_sha256_state st;
+    unsigned char buf[65536], h[crypto_hash_sha256_BYTES];
+    size_t n;
+    FILE *f = fopen(path, "rb");
+
+    if (!f)
+        return PZ_EIO;
+    crypto_hash_sha256_init(&st);
+    while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+        crypto_hash_sha256_update(&st, buf, n);
+    if (ferror(f)) {
+        fclose(f);
+        return PZ_EIO;
+    }
+    fclose(f);
+    crypto_hash_sha256_final(&st, h);
+    for (size_t i = 0; i < sizeof(h); i++)
+        snprintf(out + 2 * i, 3, "%02x", h[i]);
+    return 0;
+}
+
+/* The JSON array of this file's problems, from index FROM. Returned string is the caller's. */
+static char *problems_json(const struct run_state *s, size_t from)
+{
+    struct pz_buf b;
+    struct pz_json j;
+
+    pz_buf_init(&b, 16 * 1024 * 1024);
+    pz_json_init(&j, &b);
+    pz_json_begin_array(&j);
+    for (size_t i = from; i < s->n_problems; i++) {
+        pz_json_begin_object(&j);
+        pz_json_kstr(&j, "file", s->problems[i].file);
+        pz_json_kint(&j, "line", s->problems[i].line);
+        pz_json_kstr(&j, "message", s->problems[i].message);
+        pz_json_end_object(&j);
+    }
+    pz_json_end_array(&j);
+    return pz_buf_detach(&b, NULL);
+}
+
+/*
+ * Imports one file. Returns 0 when read, 1 when refused, or a negative code
+ * when the database failed.
+ */
+static int import_file(struct run_state *s, const char *path, const char *given_format, int dry_run,
+                       char *format, size_t format_sz)
+{
+    struct import_sink sink = {on_record, on_skip, s};
+    struct import_problem fatal;
+    struct pz_err err = {0};
+    char sha[65], msg[300];
+    size_t first_problem = s->n_problems;
+    long records_before = s->records, skipped_before = s->skipped;
+    struct contacts_import_counts before = s->counts, delta;
+    char *errors;
+    int r;
+
+    s->file = path;
+    snprintf(format, format_sz, "%s", given_format ? given_format : "");
+    if (file_sha256(path, sha) < 0) {
+        snprintf(msg, sizeof(msg), "cannot read the file");
+        add_problem(s, path, 0, msg);
+        return 1;
+    }
+    if (!given_format) {
+        r = import_detect(path, format, format_sz);
+        if (r < 0) {
+            add_problem(s, path, 1,
+                        r == PZ_EIO ? "cannot read the file"
+                                    : "format not recognised (vCard, contacts CSV or LinkedIn "
+                                      "Connections.csv expected)");
+            return 1;
+        }
+    }
+    /* A dry run keeps nothing, not even its run row: everything happens in the transaction. */
+    if (!dry_run &&
+        import_run_begin(s->conn, s->workspace_id, 0, format, path, sha, &s->run_id, &err) < 0)
+        return PZ_EDB;
+    r = pz_tx_begin(s->conn);
+    if (r < 0)
+        return r;
+    if (dry_run &&
+        import_run_begin(s->conn, s->workspace_id, 0, format, path, sha, &s->run_id, &err) < 0) {
+        pz_tx_rollback(s->conn);
+        return PZ_EDB;
+    }
+    memset(&fatal, 0, sizeof(fatal));
+    r = import_read(format, path, &sink, &fatal);
+    if (s->progress && s->records - records_before >= 500)
+        fputc('\n', stderr);
+    if (r != 0 || s->db_error) {
+        pz_tx_rollback(s->conn);
+        /* Nothing of a refused file counts. */
+        s->counts = before;
+        s->records = records_before;
+        s->skipped = skipped_before;
+        while (s->n_problems > first_problem) {
+            s->n_problems--;
+            free(s->problems[s->n_problems].file);
+            free(s->problems[s->n_problems].message);
+        }
+        if (s->db_error) {
+            add_problem(s, path, 0, "the database failed; nothing of this file was kept");
+        } else {
+            add_problem(s, fatal.file ? fatal.file : path, fatal.line,
+                        fatal.message[0] ? fatal.message : "cannot be read");
+        }
+        if (!dry_run) {
+            errors = problems_json(s, first_problem);
+            import_run_finish(s->conn, s->workspace_id, s->run_id,
+                              s->db_error ? "failed" : "refused", 0, NULL, 0, errors);
+            free(errors);
+        }
+        return s->db_error ? s->db_error : 1;
+    }
+    if (dry_run) {
+        pz_tx_rollback(s->conn);
+        return 0;
+    }
+    r = pz_tx_commit(s->conn);
+    if (r < 0)
+        return r;
+    delta.created = s->counts.created - before.created;
+    delta.updated = s->counts.updated - before.updated;
+    delta.unchanged = s->counts.unchanged - before.unchanged;
+    delta.duplicates_suggested = s->counts.duplicates_suggested - before.duplicates_suggested;
+    errors = problems_json(s, first_problem);
+    r = import_run_finish(s->conn, s->workspace_id, s->run_id, "done", s->records - records_before,
+                          &delta, s->skipped - skipped_before, errors);
+    free(errors);
+    return r < 0 ? r : 0;
+}
+
+static void import_help(void)
+{
+    printf("usage: piazza import [FORMAT] FILE... [--db PATH] [--workspace SLUG] [--json] "
+           "[--dry-run]\n\n"
+           "Imports contacts. FORMAT is vcard, contacts-csv (Google or Outlook) or linkedin\n"
+           "(Connections.csv); without it each file's format is detected from its content.\n"
+           "A file that cannot be read is refused whole; a bad record is skipped and reported.\n"
+           "Importing the same file again creates nothing.\n\n"
+           "  --db PATH         database (PIAZZA_DB; default %s)\n"
+           "  --workspace SLUG  the workspace (needed when there are several)\n"
+           "  --json            print one JSON summary on standard output\n"
+           "  --dry-run         read and match everything, keep nothing\n\n"
+           "Exit status: 0 every file read, 1 a file refused, 2 usage error.\n",
+           DEFAULT_DB);
+}
+
+int cmd_import(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"db", required_argument, NULL, 'd'}, {"workspace", required_argument, NULL, 'w'},
+        {"json", no_argument, NULL, 'j'},     {"dry-run", no_argument, NULL, 'n'},
+        {"help", no_argument, NULL, 'h'},     {NULL, 0, NULL, 0},
+    };
+    const char *db = NULL, *ws_slug = NULL, *given = NULL;
+    int json = 0, dry_run = 0, opt, refused = 0, failed = 0, first;
+    struct pz_store *store = NULL;
+    struct run_state s;
+    struct workspace w;
+    struct pz_buf out, formats;
+    struct pz_json j;
+
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (opt) {
+        case 'd':
+            db = optarg;
+            break;
+        case 'w':
+            ws_slug = optarg;
+            break;
+        case 'j':
+            json = 1;
+            break;
+        case 'n':
+            dry_run = 1;
+            break;
+        case 'h':
+            import_help();
+            return EXIT_OK;
+        default:
+            return cli_usage("see 'piazza import --help'");
+        }
+    }
+    first = optind;
+    if (first < argc && import_format_known(argv[first]) && access(argv[first], F_OK) != 0)
+        given = argv[first++];
+    if (first >= argc)
+        return cli_usage("no file to import; see 'piazza import --help'");
+    db = cli_opt(db, "PIAZZA_DB", DEFAULT_DB);
+    if (cli_open_db(db, &store) < 0)
+        return EXIT_FAIL;
+    memset(&s, 0, sizeof(s));
+    s.conn = pz_store_conn(store);
+    s.progress = !json && isatty(STDERR_FILENO);
+    if (!s.conn || cli_workspace(s.conn, ws_slug, 0, &w) < 0) {
+        pz_store_close(store);
+        return EXIT_FAIL;
+    }
+    s.workspace_id = w.id;
+    pz_buf_init(&formats, 4096);
+    for (int i = first; i < argc; i++) {
+        char format[32];
+        int r = import_file(&s, argv[i], given, dry_run, format, sizeof(format));
+        if (r < 0) {
+            failed = 1;
+            break;
+        }
+        if (r > 0)
+            refused = 1;
+        if (format[0] && !strstr(pz_buf_str(&formats), format)) {
+            if (formats.len)
+                pz_buf_addch(&formats, ',');
+            pz_buf_addstr(&formats, format);
+        }
+    }
+    if (json) {
+        pz_buf_init(&out, 32 * 1024 * 1024);
+        pz_json_init(&j, &out);
+        pz_json_begin_object(&j);
+        pz_json_kstr(&j, "format", pz_buf_str(&formats));
+        pz_json_kint(&j, "files", argc - first);
+        pz_json_kint(&j, "records", s.records);
+        pz_json_kint(&j, "contacts_created", s.counts.created);
+        pz_json_kint(&j, "contacts_updated", s.counts.updated);
+        pz_json_kint(&j, "contacts_unchanged", s.counts.unchanged);
+        pz_json_kint(&j, "duplicates_suggested", s.counts.duplicates_suggested);
+        pz_json_kint(&j, "skipped", s.skipped);
+        pz_json_kbool(&j, "dry_run", dry_run);
+        pz_json_key(&j, "errors");
+        pz_json_begin_array(&j);
+        for (size_t i = 0; i < s.n_problems; i++) {
+            pz_json_begin_object(&j);
+            pz_json_kstr(&j, "file", s.problems[i].file);
+            pz_json_kint(&j, "line", s.problems[i].line);
+            pz_json_kstr(&j, "message", s.problems[i].message);
+            pz_json_end_object(&j);
+        }
+        pz_json_end_array(&j);
+        pz_json_end_object(&j);
+        printf("%s\n", pz_buf_str(&out));
+        pz_buf_release(&out);
+    } else {
+        for (size_t i = 0; i < s.n_problems; i++)
+            fprintf(stderr, "%s:%ld: %s\n", s.problems[i].file, s.problems[i].line,
+                    s.problems[i].message);
+        printf("%s%ld records: %ld contacts created, %ld updated, %ld unchanged, %ld possible "
+               "duplicates, %ld skipped\n",
+               dry_run ? "dry run (nothing kept): " : "", s.records, s.counts.created,
+               s.counts.updated, s.counts.unchanged, s.counts.duplicates_suggested, s.skipped);
+    }
+    if (s.problems_dropped)
+        fprintf(stderr, "piazza: %ld more problems not listed\n", s.problems_dropped);
+    for (size_t i = 0; i < s.n_problems; i++) {
+        free(s.problems[i].file);
+        free(s.problems[i].message);
+    }
+    free(s.problems);
+    pz_buf_release(&formats);
+    pz_store_close(store);
+    return failed || refused ? EXIT_FAIL : EXIT_OK;
+}
+
+int cmd_rebuild(int argc, char **argv)
+{
+    static const char usage[] = "piazza rebuild scores|search [--db PATH] [--workspace SLUG]";
+    static const struct option opts[] = {
+        {"db", required_argument, NULL, 'd'},
+        {"workspace", required_argument, NULL, 'w'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *db = NULL, *ws_slug = NULL, *what;
+    struct pz_store *store;
+    struct pz_conn *conn;
+    struct workspace w;
+    long n = 0;
+    int opt, r;
+
+    if (argc < 2 || (strcmp(argv[1], "scores") != 0 && strcmp(argv[1], "search") != 0))
+        return cli_usage("usage: %s", usage);
+    what = argv[1];
+    optind = 1;
+    while ((opt = getopt_long(argc - 1, argv + 1, "", opts, NULL)) != -1) {
+        if (opt == 'd')
+            db = optarg;
+        else if (opt == 'w')
+            ws_slug = optarg;
+        else
+            return cli_usage("usage: %s", usage);
+    }
+    db = cli_opt(db, "PIAZZA_DB", DEFAULT_DB);
+    if (cli_open_db(db, &store) < 0)
+        return EXIT_FAIL;
+    conn = pz_store_conn(store);
+    r = cli_workspace(conn, ws_slug, 0, &w);
+    if (r == 0)
+        r = strcmp(what, "scores") == 0 ? score_rebuild_all(conn, w.id, pz_now_ms(), &n)
+                                        : contact_reindex_all(conn, w.id, &n);
+    pz_store_close(store);
+    if (r < 0) {
+        fprintf(stderr, "piazza: rebuilding %s failed\n", what);
+        return EXIT_FAIL;
+    }
+    printf("rebuilt %s of %ld contacts in workspace %s\n", what, n, w.slug);
+    return EXIT_OK;
+}
