@@ -168,6 +168,13 @@ void h_tokens_list(struct pz_ctx *c);
 void h_tokens_create(struct pz_ctx *c);
 void h_tokens_delete(struct pz_ctx *c);
 void h_audit_list(struct pz_ctx *c);
+void h_contacts_list(struct pz_ctx *c);
+void h_contacts_create(struct pz_ctx *c);
+void h_contacts_get(struct pz_ctx *c);
+void h_contacts_patch(struct pz_ctx *c);
+void h_contacts_delete(struct pz_ctx *c);
+void h_timeline_list(struct pz_ctx *c);
+void h_timeline_create(struct pz_ctx *c);
 /* Serves the web UI for GET requests outside /api/ (web.c). */
 void pz_web_serve(struct pz_ctx *c);
 

@@ -14,6 +14,14 @@
 
 const struct pz_route pz_routes[] = {
     {"GET", "/api/v1/audit", h_audit_list, ROLE_OWNER, 0, 0},
+    {"GET", "/api/v1/contacts", h_contacts_list, ROLE_CONSULTANT, 0, 0},
+    {"POST", "/api/v1/contacts", h_contacts_create, ROLE_AGENT, PZ_BODY_DEFAULT, CHANGES},
+    {"DELETE", "/api/v1/contacts/{id}", h_contacts_delete, ROLE_MANAGER, 0, CHANGES},
+    {"GET", "/api/v1/contacts/{id}", h_contacts_get, ROLE_CONSULTANT, 0, 0},
+    {"PATCH", "/api/v1/contacts/{id}", h_contacts_patch, ROLE_AGENT, PZ_BODY_DEFAULT, CHANGES},
+    {"GET", "/api/v1/contacts/{id}/timeline", h_timeline_list, ROLE_CONSULTANT, 0, 0},
+    {"POST", "/api/v1/contacts/{id}/timeline", h_timeline_create, ROLE_AGENT, PZ_BODY_DEFAULT,
+     CHANGES},
     {"GET", "/api/v1/me", h_me_get, ROLE_CONSULTANT, 0, 0},
     {"PATCH", "/api/v1/me", h_me_patch, ROLE_CONSULTANT, PZ_BODY_DEFAULT, SELF},
     {"POST", "/api/v1/me/password", h_me_password, ROLE_CONSULTANT, PZ_BODY_DEFAULT, SELF},
