@@ -48,6 +48,73 @@ export interface AuditRow {
   detail: string | null;
 }
 
+export const STAGES = ['stranger', 'lead', 'prospect', 'customer', 'advocate', 'former'] as const;
+export type Stage = (typeof STAGES)[number];
+export const CONTACT_TYPES = ['customer', 'supplier', 'partner', 'consultant', 'press', 'candidate', 'employee'] as const;
+
+export interface Identity {
+  id: number;
+  kind: string;
+  value: string;
+  original: string;
+  label: string | null;
+}
+
+export interface Membership {
+  id: number;
+  name: string;
+  title: string | null;
+}
+
+export interface Contact {
+  id: number;
+  kind: 'person' | 'organization';
+  name: string;
+  stage: Stage;
+  type: string | null;
+  owner: number | null;
+  strength: number | null;
+  last_contact_at: number | null;
+  created_at: number;
+  updated_at: number;
+  notes?: string;
+  strength_explanation?: string;
+  identities?: Identity[];
+  organizations?: Membership[];
+  people?: Membership[];
+  tags?: string[];
+}
+
+export interface TimelineEntry {
+  id: number;
+  contact_id: number;
+  at: number;
+  kind: string;
+  channel: string | null;
+  direction: 'in' | 'out' | null;
+  duration_s: number | null;
+  outcome: string | null;
+  body: string | null;
+  author: number | null;
+  interaction: boolean;
+  created_at: number;
+}
+
+export interface ContactQuery {
+  q?: string;
+  stage?: string;
+  type?: string;
+  sort?: string;
+  cursor?: string | null;
+}
+
+function query(params: Record<string, string | null | undefined>): string {
+  const parts = Object.entries(params)
+    .filter(([, v]) => v !== undefined && v !== null && v !== '')
+    .map(([k, v]) => `${k}=${encodeURIComponent(v as string)}`);
+  return parts.length ? `?${parts.join('&')}` : '';
+}
+
 export interface List<T> {
   items: T[];
   next: string | null;
@@ -181,4 +248,26 @@ export const api = {
       'GET',
       `/api/v1/audit?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
     ),
+  contacts: (q: ContactQuery) =>
+    request<List<Contact>>(
+      'GET',
+      `/api/v1/contacts${query({ q: q.q, stage: q.stage, type: q.type, sort: q.sort, cursor: q.cursor, limit: '50' })}`,
+    ),
+  createContact: (body: {
+    name: string;
+    kind: 'person' | 'organization';
+    stage?: string;
+    type?: string;
+    identities?: { kind: string; value: string }[];
+  }) => request<{ contact: Contact }>('POST', '/api/v1/contacts', body),
+  contact: (id: number) => request<{ contact: Contact }>('GET', `/api/v1/contacts/${id}`),
+  updateContact: (id: number, body: { stage?: string; type?: string; notes?: string }) =>
+    request<{ contact: Contact }>('PATCH', `/api/v1/contacts/${id}`, body),
+  deleteContact: (id: number) => request<void>('DELETE', `/api/v1/contacts/${id}`),
+  timeline: (id: number, cursor: string | null) =>
+    request<List<TimelineEntry>>('GET', `/api/v1/contacts/${id}/timeline${query({ cursor, limit: '20' })}`),
+  logInteraction: (
+    id: number,
+    body: { kind: 'call' | 'meeting' | 'note'; direction?: 'in' | 'out'; duration_s?: number; outcome?: string; body?: string },
+  ) => request<{ entry: TimelineEntry }>('POST', `/api/v1/contacts/${id}/timeline`, body),
 };

@@ -10,6 +10,7 @@ import { useSession } from '../session';
 import { Link, useRouter } from '../router';
 import { Icon, LangSwitch, Logo, PageTitle, type IconName } from '../components';
 import { SettingsPage } from './Settings';
+import { ContactPage, ContactsPage } from './Contacts';
 
 interface NavItem {
   path: string;
@@ -76,7 +77,10 @@ export function Shell() {
 
   let content;
   const section = SECTIONS.find((s) => s.path === path);
-  if (section) content = <SectionPage item={section} />;
+  const contactMatch = /^\/contacts\/(\d+)\/?$/.exec(path);
+  if (path === '/contacts' || path === '/contacts/') content = <ContactsPage />;
+  else if (contactMatch) content = <ContactPage key={contactMatch[1]} id={Number(contactMatch[1])} />;
+  else if (section) content = <SectionPage item={section} />;
   else if (path.startsWith('/settings/')) content = <SettingsPage />;
   else if (path === '/' || path === '/settings') content = null;
   else content = <NotFound />;
