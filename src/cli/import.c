@@ -142,6 +142,20 @@ static int file_sha256(const char *path, char out[65])
     return 0;
 }
 
+/* Writes problems FROM.. of S as a JSON array of {"file", "line", "message"}. */
+static void write_problems(struct pz_json *j, const struct run_state *s, size_t from)
+{
+    pz_json_begin_array(j);
+    for (size_t i = from; i < s->n_problems; i++) {
+        pz_json_begin_object(j);
+        pz_json_kstr(j, "file", s->problems[i].file);
+        pz_json_kint(j, "line", s->problems[i].line);
+        pz_json_kstr(j, "message", s->problems[i].message);
+        pz_json_end_object(j);
+    }
+    pz_json_end_array(j);
+}
+
 /* The JSON array of this file's problems, from index FROM. Returned string is the caller's. */
 static char *problems_json(const struct run_state *s, size_t from)
 {
@@ -150,15 +164,7 @@ static char *problems_json(const struct run_state *s, size_t from)
 
     pz_buf_init(&b, 16 * 1024 * 1024);
     pz_json_init(&j, &b);
-    pz_json_begin_array(&j);
-    for (size_t i = from; i < s->n_problems; i++) {
-        pz_json_begin_object(&j);
-        pz_json_kstr(&j, "file", s->problems[i].file);
-        pz_json_kint(&j, "line", s->problems[i].line);
-        pz_json_kstr(&j, "message", s->problems[i].message);
-        pz_json_end_object(&j);
-    }
-    pz_json_end_array(&j);
+    write_problems(&j, s, from);
     return pz_buf_detach(&b, NULL);
 }
 
@@ -354,15 +360,7 @@ int cmd_import(int argc, char **argv)
         pz_json_kint(&j, "skipped", s.skipped);
         pz_json_kbool(&j, "dry_run", dry_run);
         pz_json_key(&j, "errors");
-        pz_json_begin_array(&j);
-        for (size_t i = 0; i < s.n_problems; i++) {
-            pz_json_begin_object(&j);
-            pz_json_kstr(&j, "file", s.problems[i].file);
-            pz_json_kint(&j, "line", s.problems[i].line);
-            pz_json_kstr(&j, "message", s.problems[i].message);
-            pz_json_end_object(&j);
-        }
-        pz_json_end_array(&j);
+        write_problems(&j, &s, 0);
         pz_json_end_object(&j);
         printf("%s\n", pz_buf_str(&out));
         pz_buf_release(&out);

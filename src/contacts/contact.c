@@ -387,18 +387,8 @@ struct contact_row {
 static int owner_valid(struct pz_conn *conn, int64_t ws, int64_t user_id)
 {
     int64_t n = 0;
-    struct pz_stmt *st =
-        pz_sql(conn, "SELECT COUNT(*) FROM users WHERE workspace_id = $1 AND id = $2");
-    int r;
-
-    if (!st)
-        return PZ_EDB;
-    pz_sql_bind_int(st, 1, ws);
-    pz_sql_bind_int(st, 2, user_id);
-    r = pz_sql_step(st);
-    if (r == PZ_SQL_ROW)
-        n = pz_sql_int(st, 0);
-    pz_sql_done(st);
+    int r = pz_sql_int_query(conn, "SELECT COUNT(*) FROM users WHERE workspace_id = $1 AND id = $2",
+                             &n, "ii", ws, user_id);
     return r < 0 ? r : n > 0;
 }
 
@@ -1024,21 +1014,14 @@ int contact_list(struct pz_conn *conn, int64_t ws, const struct contact_query *q
 int contact_org_find(struct pz_conn *conn, int64_t ws, const char *name, int64_t *org_id)
 {
     char key[256];
-    struct pz_stmt *st;
     int r;
 
     if (!name || normalize_name_key(name, 1, key, sizeof(key)) <= 0)
         return PZ_ENOTFOUND;
-    st = pz_sql(conn, "SELECT id FROM contacts WHERE workspace_id = $1 AND kind = 'organization'"
-                      " AND name_key = $2 ORDER BY id LIMIT 1");
-    if (!st)
-        return PZ_EDB;
-    pz_sql_bind_int(st, 1, ws);
-    pz_sql_bind_text(st, 2, key);
-    r = pz_sql_step(st);
-    if (r == PZ_SQL_ROW)
-        *org_id = pz_sql_int(st, 0);
-    pz_sql_done(st);
+    r = pz_sql_int_query(conn,
+                         "SELECT id FROM contacts WHERE workspace_id = $1 AND kind = 'organization'"
+                         " AND name_key = $2 ORDER BY id LIMIT 1",
+                         org_id, "it", ws, (const char *)key);
     if (r < 0)
         return r;
     return r == PZ_SQL_ROW ? 0 : PZ_ENOTFOUND;

@@ -205,18 +205,10 @@ static void import_key(const struct rec_state *s, char *key, size_t keysz)
 
 static int key_find(struct pz_conn *conn, int64_t ws, const char *key, int64_t *contact_id)
 {
-    struct pz_stmt *st = pz_sql(conn, "SELECT contact_id FROM contact_import_keys"
-                                      " WHERE workspace_id = $1 AND import_key = $2");
-    int r;
-
-    if (!st)
-        return PZ_EDB;
-    pz_sql_bind_int(st, 1, ws);
-    pz_sql_bind_text(st, 2, key);
-    r = pz_sql_step(st);
-    if (r == PZ_SQL_ROW)
-        *contact_id = pz_sql_int(st, 0);
-    pz_sql_done(st);
+    int r = pz_sql_int_query(conn,
+                             "SELECT contact_id FROM contact_import_keys"
+                             " WHERE workspace_id = $1 AND import_key = $2",
+                             contact_id, "it", ws, key);
     return r < 0 ? r : 0;
 }
 
@@ -744,21 +736,14 @@ int import_run_list(struct pz_conn *conn, int64_t ws, int64_t before_id, int lim
 int import_run_find_sha256(struct pz_conn *conn, int64_t ws, const char *sha256, int64_t *run_id)
 {
     char hash[65];
-    struct pz_stmt *st;
     int r;
 
     if (sha256_clean(sha256, hash) < 0)
         return PZ_ENOTFOUND;
-    st = pz_sql(conn, "SELECT id FROM import_runs WHERE workspace_id = $1 AND sha256 = $2"
-                      " AND status = 'done' ORDER BY id DESC LIMIT 1");
-    if (!st)
-        return PZ_EDB;
-    pz_sql_bind_int(st, 1, ws);
-    pz_sql_bind_text(st, 2, hash);
-    r = pz_sql_step(st);
-    if (r == PZ_SQL_ROW)
-        *run_id = pz_sql_int(st, 0);
-    pz_sql_done(st);
+    r = pz_sql_int_query(conn,
+                         "SELECT id FROM import_runs WHERE workspace_id = $1 AND sha256 = $2"
+                         " AND status = 'done' ORDER BY id DESC LIMIT 1",
+                         run_id, "it", ws, (const char *)hash);
     if (r < 0)
         return r;
     return r == PZ_SQL_ROW ? 0 : PZ_ENOTFOUND;

@@ -165,18 +165,9 @@ static void score_from(struct score *s, const struct tally *t, int64_t now)
 static int contact_exists(struct pz_conn *conn, int64_t ws, int64_t id)
 {
     int64_t n = 0;
-    struct pz_stmt *st =
-        pz_sql(conn, "SELECT COUNT(*) FROM contacts WHERE workspace_id = $1 AND id = $2");
-    int r;
-
-    if (!st)
-        return PZ_EDB;
-    pz_sql_bind_int(st, 1, ws);
-    pz_sql_bind_int(st, 2, id);
-    r = pz_sql_step(st);
-    if (r == PZ_SQL_ROW)
-        n = pz_sql_int(st, 0);
-    pz_sql_done(st);
+    int r =
+        pz_sql_int_query(conn, "SELECT COUNT(*) FROM contacts WHERE workspace_id = $1 AND id = $2",
+                         &n, "ii", ws, id);
     if (r < 0)
         return r;
     return n > 0 ? 0 : PZ_ENOTFOUND;

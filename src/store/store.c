@@ -7,6 +7,7 @@
 #include "store/store.h"
 
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -266,20 +267,32 @@ int pz_tx_rollback(struct pz_conn *c)
     return c->store->ops->exec(c->db, "ROLLBACK");
 }
 
-int pz_sql_one_int(struct pz_conn *c, const char *sql, int64_t p1, int64_t *out)
+int pz_sql_int_query(struct pz_conn *c, const char *sql, int64_t *out, const char *types, ...)
 {
     struct pz_stmt *st = pz_sql(c, sql);
+    va_list ap;
     int r;
 
     if (!st)
         return PZ_EDB;
-    if (strstr(sql, "$1"))
-        pz_sql_bind_int(st, 1, p1);
+    va_start(ap, types);
+    for (int i = 0; types[i]; i++) {
+        if (types[i] == 'i')
+            pz_sql_bind_int(st, i + 1, va_arg(ap, int64_t));
+        else
+            pz_sql_bind_text(st, i + 1, va_arg(ap, const char *));
+    }
+    va_end(ap);
     r = pz_sql_step(st);
     if (r == PZ_SQL_ROW)
         *out = pz_sql_int(st, 0);
     pz_sql_done(st);
     return r;
+}
+
+int pz_sql_one_int(struct pz_conn *c, const char *sql, int64_t p1, int64_t *out)
+{
+    return pz_sql_int_query(c, sql, out, strstr(sql, "$1") ? "i" : "", p1);
 }
 
 int pz_store_table_exists(struct pz_conn *c, const char *table)

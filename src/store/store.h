@@ -93,10 +93,16 @@ int pz_tx_commit(struct pz_conn *conn);
 int pz_tx_rollback(struct pz_conn *conn);
 
 /*
- * Convenience: runs SQL with up to three integer/text parameters described
- * by the caller and returns the first column of the first row as an integer
- * in *OUT. Returns PZ_SQL_ROW, PZ_SQL_DONE (no row) or a negative code.
+ * For the many lookups that want one number: runs SQL with parameters $1,
+ * $2... described by TYPES, one character each ('i' an int64_t argument, 't'
+ * a const char * argument, NULL binding null), and puts the first column of
+ * the first row in *OUT (left alone when there is no row). Returns
+ * PZ_SQL_ROW, PZ_SQL_DONE (no row) or a negative code. Integer arguments must
+ * really be int64_t: they are read as such from the variable arguments.
  */
+int pz_sql_int_query(struct pz_conn *conn, const char *sql, int64_t *out, const char *types, ...);
+
+/* pz_sql_int_query with at most one integer parameter, $1 = P1 when SQL names it. */
 int pz_sql_one_int(struct pz_conn *conn, const char *sql, int64_t p1, int64_t *out);
 
 #endif

@@ -474,6 +474,32 @@ static void test_exec_and_one_int(void **state)
     assert_true(pz_sql_one_int(c, "SELECT nope FROM t", 0, &v) < 0);
 }
 
+static void test_int_query(void **state)
+{
+    struct pz_conn *c = conn_of(state);
+    int64_t v = -5, ten = 10;
+
+    make_table(c);
+    assert_int_equal(pz_sql_exec(c, "INSERT INTO t (a, b) VALUES (10, 'x'); INSERT INTO t (a, b)"
+                                    " VALUES (20, 'y'); INSERT INTO t (a) VALUES (30)"),
+                     0);
+    /* Text and integer parameters, named out of order in the SQL. */
+    assert_int_equal(
+        pz_sql_int_query(c, "SELECT a FROM t WHERE b = $2 AND a > $1", &v, "it", ten, "y"),
+        PZ_SQL_ROW);
+    assert_int_equal(v, 20);
+    /* A NULL text binds null: "b IS $1" matches the row without b. */
+    assert_int_equal(
+        pz_sql_int_query(c, "SELECT a FROM t WHERE b IS $1", &v, "t", (const char *)NULL),
+        PZ_SQL_ROW);
+    assert_int_equal(v, 30);
+    v = -5;
+    assert_int_equal(pz_sql_int_query(c, "SELECT a FROM t WHERE b = $1", &v, "t", "none"),
+                     PZ_SQL_DONE);
+    assert_int_equal(v, -5);
+    assert_true(pz_sql_int_query(c, "SELECT nope FROM t", &v, "") < 0);
+}
+
 static void test_transactions(void **state)
 {
     struct pz_conn *c = conn_of(state);
@@ -652,6 +678,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bind_text_copied_and_null, setup, teardown),
         cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exec_and_one_int, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_int_query, setup, teardown),
         cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
         cmocka_unit_test_setup_teardown(test_two_stores_one_thread, setup, teardown),
