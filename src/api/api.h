@@ -145,6 +145,13 @@ const char *pz_error_message(const char *code);
 void present_user(struct pz_json *j, const struct user *u, const struct workspace *w);
 void present_workspace(struct pz_json *j, const struct workspace *w);
 
+/* Contact answers (h_contacts.c): {"contact": ...} with STATUS, the contact with its
+ * identities, memberships, tags and explained strength (404 when it is not in the
+ * workspace); and one timeline entry as an object. */
+struct timeline_entry;
+void reply_contact(struct pz_ctx *c, int status, int64_t id);
+void present_timeline_entry(struct pz_json *j, const struct timeline_entry *e);
+
 /* Session cookie helpers (h_session.c). */
 void set_session_cookie(struct pz_ctx *c, const char *token);
 void reply_signed_in(struct pz_ctx *c, int status, const struct user *u, const struct workspace *w,
@@ -175,6 +182,18 @@ void h_contacts_patch(struct pz_ctx *c);
 void h_contacts_delete(struct pz_ctx *c);
 void h_timeline_list(struct pz_ctx *c);
 void h_timeline_create(struct pz_ctx *c);
+void h_contacts_merge(struct pz_ctx *c);
+void h_memberships_set(struct pz_ctx *c);
+void h_memberships_delete(struct pz_ctx *c);
+void h_duplicates_list(struct pz_ctx *c);
+void h_duplicates_dismiss(struct pz_ctx *c);
+void h_organizations_list(struct pz_ctx *c);
+void h_organizations_create(struct pz_ctx *c);
+void h_organizations_get(struct pz_ctx *c);
+void h_organizations_timeline(struct pz_ctx *c);
+void h_going_cold_list(struct pz_ctx *c);
+void h_going_cold_settings_get(struct pz_ctx *c);
+void h_going_cold_settings_put(struct pz_ctx *c);
 /* Serves the web UI for GET requests outside /api/ (web.c). */
 void pz_web_serve(struct pz_ctx *c);
 

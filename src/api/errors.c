@@ -25,6 +25,7 @@ static const struct {
     {"contact.merge_invalid", 422, "these contacts cannot be merged"},
     {"contact.not_organization", 422, "the contact is not an organization"},
     {"contact.not_person", 422, "the contact is not a person"},
+    {"contact.organization_exists", 409, "an organization with this name already exists"},
     {"csrf.missing", 403, "the X-CSRF-Token header is missing or wrong"},
     {"http.bad_host", 421, "this server does not answer for that host name"},
     {"http.body_too_large", 413, "the request body is too large"},

@@ -81,7 +81,7 @@ static void present_tag(const char *name, void *arg)
  * identities, organizations (a person's) or people (an organization's),
  * tags, and its strength computed now, explained in the caller's language.
  */
-static void reply_contact(struct pz_ctx *c, int status, int64_t id)
+void reply_contact(struct pz_ctx *c, int status, int64_t id)
 {
     int64_t ws = c->who.workspace.id;
     const char *lang = c->who.user.locale[0] ? c->who.user.locale : c->who.workspace.locale;
@@ -459,11 +459,12 @@ void h_contacts_delete(struct pz_ctx *c)
 
 /* --- timeline ---------------------------------------------------------------------------- */
 
-static void present_entry(struct pz_json *j, const struct timeline_entry *e)
+void present_timeline_entry(struct pz_json *j, const struct timeline_entry *e)
 {
     pz_json_begin_object(j);
     pz_json_kint(j, "id", e->id);
     pz_json_kint(j, "contact_id", e->contact_id);
+    kstr_or_null(j, "contact_name", e->contact_name);
     pz_json_kint(j, "at", e->at);
     pz_json_kstr(j, "kind", e->kind);
     kstr_or_null(j, "channel", e->channel);
@@ -481,7 +482,7 @@ static void present_entry(struct pz_json *j, const struct timeline_entry *e)
 
 static void timeline_one(const struct timeline_entry *e, void *arg)
 {
-    present_entry(arg, e);
+    present_timeline_entry(arg, e);
 }
 
 void h_timeline_list(struct pz_ctx *c)
@@ -602,7 +603,7 @@ void h_timeline_create(struct pz_ctx *c)
     j = reply_begin(c, 201);
     pz_json_begin_object(j);
     pz_json_key(j, "entry");
-    present_entry(j, &out);
+    present_timeline_entry(j, &out);
     pz_json_end_object(j);
     reply_end(c);
 }
