@@ -242,6 +242,32 @@ struct index_row {
 };
 
 /*
+ * Adds one part of what the search text is made of: the contact's own names
+ * (PART 0: display, given and family name; the display name also gives the
+ * sort name and name key), an organization's name (1, in A) or an identity
+ * (2: normalized in A, as written in B). contact_reindex feeds it the rows,
+ * contact_create_indexed what is about to be written, so both make the same
+ * text.
+ */
+static void index_add_part(struct index_row *ix, int part, const char *a, const char *b,
+                           const char *c)
+{
+    if (part == 0) {
+        ix->found = 1;
+        normalize_fold(a, ix->sort_name, sizeof(ix->sort_name));
+        normalize_name_key(a, 1, ix->name_key, sizeof(ix->name_key));
+    }
+    if (part < 2) {
+        add_name(&ix->search, a);
+        add_name(&ix->search, b);
+        add_name(&ix->search, c);
+    } else {
+        add_folded(&ix->search, a);
+        add_folded(&ix->search, b);
+    }
+}
+
+/*
  * Reads in one query what the search text of contact ID is made of: its
  * names (part 0), its organizations' names (1) and its identities (2).
  */
@@ -261,22 +287,9 @@ static int index_read(struct pz_conn *conn, int64_t ws, int64_t id, struct index
         return PZ_EDB;
     pz_sql_bind_int(st, 1, ws);
     pz_sql_bind_int(st, 2, id);
-    while ((r = pz_sql_step(st)) == PZ_SQL_ROW) {
-        int64_t part = pz_sql_int(st, 0);
-        if (part == 0) {
-            ix->found = 1;
-            normalize_fold(pz_sql_text(st, 1), ix->sort_name, sizeof(ix->sort_name));
-            normalize_name_key(pz_sql_text(st, 1), 1, ix->name_key, sizeof(ix->name_key));
-        }
-        if (part < 2) {
-            add_name(&ix->search, pz_sql_text(st, 1));
-            add_name(&ix->search, pz_sql_text(st, 2));
-            add_name(&ix->search, pz_sql_text(st, 3));
-        } else {
-            add_folded(&ix->search, pz_sql_text(st, 1));
-            add_folded(&ix->search, pz_sql_text(st, 2));
-        }
-    }
+    while ((r = pz_sql_step(st)) == PZ_SQL_ROW)
+        index_add_part(ix, (int)pz_sql_int(st, 0), pz_sql_text(st, 1), pz_sql_text(st, 2),
+                       pz_sql_text(st, 3));
     pz_sql_done(st);
     return r < 0 ? r : 0;
 }
@@ -497,44 +510,73 @@ static void bind_row(struct pz_stmt *st, const struct contact_row *row)
     pz_sql_bind_int(st, 11, pz_now_ms());
 }
 
-int contact_create(struct pz_conn *conn, int64_t ws, const struct contact_fields *f,
-                   struct contact *out, struct pz_err *err)
+/*
+ * Checks F and inserts the contact with its derived columns made from its
+ * names, ORGS and IDENTS (see contact_create_indexed). Sets *ID.
+ */
+static int insert_indexed(struct pz_conn *conn, int64_t ws, const struct contact_fields *f,
+                          const char *const *orgs, size_t n_orgs, const char *const *idents,
+                          size_t n_idents, int64_t *id, struct pz_err *err)
 {
     struct contact_row row;
+    struct index_row ix;
     struct pz_stmt *st;
-    int64_t id = 0;
     int r;
 
-    if (out)
-        memset(out, 0, sizeof(*out));
     memset(&row, 0, sizeof(row));
+    memset(&ix, 0, sizeof(ix));
     r = apply_fields(conn, ws, &row, f, 1, err);
     if (r < 0)
         goto done;
+    pz_buf_init(&ix.search, SEARCH_TEXT_MAX);
+    index_add_part(&ix, 0, row.display_name, row.given_name, row.family_name);
+    for (size_t i = 0; i < n_orgs; i++)
+        index_add_part(&ix, 1, orgs[i], NULL, NULL);
+    for (size_t i = 0; i < n_idents; i++)
+        index_add_part(&ix, 2, idents[2 * i], idents[2 * i + 1], NULL);
     st = pz_sql(conn, "INSERT INTO contacts (workspace_id, kind, display_name, given_name,"
                       " family_name, stage, relationship, owner_user_id, notes_md, created_at,"
-                      " updated_at) VALUES ($1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)"
-                      " RETURNING id");
+                      " updated_at, sort_name, name_key, search_text)"
+                      " VALUES ($1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13, $14)");
     if (!st) {
         r = PZ_EDB;
         goto done;
     }
     pz_sql_bind_int(st, 1, ws);
     bind_row(st, &row);
+    pz_sql_bind_text(st, 12, ix.sort_name);
+    pz_sql_bind_text(st, 13, ix.name_key);
+    pz_sql_bind_text(st, 14, pz_buf_str(&ix.search));
     r = pz_sql_step(st);
-    if (r == PZ_SQL_ROW)
-        id = pz_sql_int(st, 0);
+    if (r == PZ_SQL_DONE)
+        *id = pz_sql_last_id(conn);
     pz_sql_done(st);
-    if (r != PZ_SQL_ROW) {
-        r = r < 0 ? r : PZ_EDB;
-        goto done;
-    }
-    r = contact_reindex(conn, ws, id);
-    if (r == 0 && out)
-        r = contact_get(conn, ws, id, out);
+    r = r == PZ_SQL_DONE ? 0 : (r < 0 ? r : PZ_EDB);
 done:
+    pz_buf_release(&ix.search);
     free(row.notes_md);
     return r;
+}
+
+int contact_create(struct pz_conn *conn, int64_t ws, const struct contact_fields *f,
+                   struct contact *out, struct pz_err *err)
+{
+    int64_t id = 0;
+    int r;
+
+    if (out)
+        memset(out, 0, sizeof(*out));
+    r = insert_indexed(conn, ws, f, NULL, 0, NULL, 0, &id, err);
+    if (r == 0 && out)
+        r = contact_get(conn, ws, id, out);
+    return r;
+}
+
+int contact_create_indexed(struct pz_conn *conn, int64_t ws, const struct contact_fields *f,
+                           const char *const *orgs, size_t n_orgs, const char *const *idents,
+                           size_t n_idents, int64_t *id, struct pz_err *err)
+{
+    return insert_indexed(conn, ws, f, orgs, n_orgs, idents, n_idents, id, err);
 }
 
 /* Writes the stage_change entry for FROM -> TO. */
@@ -1011,27 +1053,43 @@ int contact_list(struct pz_conn *conn, int64_t ws, const struct contact_query *q
 
 /* --- organizations and memberships ------------------------------------------------------ */
 
-int contact_org_find(struct pz_conn *conn, int64_t ws, const char *name, int64_t *org_id)
+/* Finds the organization called NAME; its display name into DISPLAY when not NULL. */
+static int org_find(struct pz_conn *conn, int64_t ws, const char *name, int64_t *org_id,
+                    char *display, size_t displaysz)
 {
+    struct pz_stmt *st;
     char key[256];
     int r;
 
     if (!name || normalize_name_key(name, 1, key, sizeof(key)) <= 0)
         return PZ_ENOTFOUND;
-    r = pz_sql_int_query(conn,
-                         "SELECT id FROM contacts WHERE workspace_id = $1 AND kind = 'organization'"
-                         " AND name_key = $2 ORDER BY id LIMIT 1",
-                         org_id, "it", ws, (const char *)key);
+    st = pz_sql(conn, "SELECT id, display_name FROM contacts WHERE workspace_id = $1"
+                      " AND kind = 'organization' AND name_key = $2 ORDER BY id LIMIT 1");
+    if (!st)
+        return PZ_EDB;
+    pz_sql_bind_int(st, 1, ws);
+    pz_sql_bind_text(st, 2, key);
+    r = pz_sql_step(st);
+    if (r == PZ_SQL_ROW) {
+        *org_id = pz_sql_int(st, 0);
+        if (display)
+            copy_col(display, displaysz, pz_sql_text(st, 1));
+    }
+    pz_sql_done(st);
     if (r < 0)
         return r;
     return r == PZ_SQL_ROW ? 0 : PZ_ENOTFOUND;
 }
 
-int contact_org_find_or_create(struct pz_conn *conn, int64_t ws, const char *name, int64_t *org_id,
-                               int *created, struct pz_err *err)
+int contact_org_find(struct pz_conn *conn, int64_t ws, const char *name, int64_t *org_id)
+{
+    return org_find(conn, ws, name, org_id, NULL, 0);
+}
+
+int contact_org_resolve(struct pz_conn *conn, int64_t ws, const char *name, int64_t *org_id,
+                        char *display, size_t displaysz, int *created, struct pz_err *err)
 {
     struct contact_fields f;
-    struct contact org;
     char clean[CONTACT_NAME_MAX + 1], key[256];
     int r;
 
@@ -1042,20 +1100,26 @@ int contact_org_find_or_create(struct pz_conn *conn, int64_t ws, const char *nam
         return r;
     if (normalize_name_key(clean, 1, key, sizeof(key)) <= 0)
         return pz_err_set(err, "request.invalid", "organization", "the organization needs a name");
-    r = contact_org_find(conn, ws, clean, org_id);
+    r = org_find(conn, ws, clean, org_id, display, displaysz);
     if (r != PZ_ENOTFOUND)
         return r;
     contact_fields_init(&f);
     f.kind = "organization";
     f.display_name = clean;
-    r = contact_create(conn, ws, &f, &org, err);
+    r = insert_indexed(conn, ws, &f, NULL, 0, NULL, 0, org_id, err);
     if (r < 0)
         return r;
-    *org_id = org.id;
-    contact_release(&org);
+    if (display)
+        copy_col(display, displaysz, clean);
     if (created)
         *created = 1;
     return 0;
+}
+
+int contact_org_find_or_create(struct pz_conn *conn, int64_t ws, const char *name, int64_t *org_id,
+                               int *created, struct pz_err *err)
+{
+    return contact_org_resolve(conn, ws, name, org_id, NULL, 0, created, err);
 }
 
 int contact_membership_set(struct pz_conn *conn, int64_t ws, int64_t person_id, int64_t org_id,
@@ -1096,6 +1160,29 @@ int contact_membership_set(struct pz_conn *conn, int64_t ws, int64_t person_id, 
         return r;
     r = touch(conn, ws, person_id);
     return r < 0 ? r : contact_reindex(conn, ws, person_id);
+}
+
+int contact_membership_add_new(struct pz_conn *conn, int64_t ws, int64_t person_id, int64_t org_id,
+                               const char *title, struct pz_err *err)
+{
+    char clean[CONTACT_TEXT_MAX + 1];
+    struct pz_stmt *st;
+    int r = clean_text(title ? title : "", clean, sizeof(clean), 0, "title", err);
+
+    if (r < 0)
+        return r;
+    st = pz_sql(conn, "INSERT INTO memberships (workspace_id, person_id, organization_id, title,"
+                      " created_at) VALUES ($1, $2, $3, $4, $5)");
+    if (!st)
+        return PZ_EDB;
+    pz_sql_bind_int(st, 1, ws);
+    pz_sql_bind_int(st, 2, person_id);
+    pz_sql_bind_int(st, 3, org_id);
+    pz_sql_bind_text(st, 4, clean[0] ? clean : NULL);
+    pz_sql_bind_int(st, 5, pz_now_ms());
+    r = pz_sql_step(st);
+    pz_sql_done(st);
+    return r < 0 ? r : 0;
 }
 
 int contact_membership_remove(struct pz_conn *conn, int64_t ws, int64_t person_id, int64_t org_id)
@@ -1224,8 +1311,7 @@ static int identity_insert(struct pz_conn *conn, int64_t ws, int64_t id, const c
 {
     struct pz_stmt *st =
         pz_sql(conn, "INSERT INTO identities (workspace_id, contact_id, kind, value_normalized,"
-                     " value_original, label, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)"
-                     " RETURNING id");
+                     " value_original, label, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)");
     int r;
 
     if (!st)
@@ -1238,10 +1324,10 @@ static int identity_insert(struct pz_conn *conn, int64_t ws, int64_t id, const c
     pz_sql_bind_text(st, 6, label && *label ? label : NULL);
     pz_sql_bind_int(st, 7, pz_now_ms());
     r = pz_sql_step(st);
-    if (r == PZ_SQL_ROW && identity_id)
-        *identity_id = pz_sql_int(st, 0);
+    if (r == PZ_SQL_DONE && identity_id)
+        *identity_id = pz_sql_last_id(conn);
     pz_sql_done(st);
-    return r == PZ_SQL_ROW ? 0 : (r < 0 ? r : PZ_EDB);
+    return r == PZ_SQL_DONE ? 0 : (r < 0 ? r : PZ_EDB);
 }
 
 int contact_identity_add(struct pz_conn *conn, int64_t ws, int64_t id, const char *kind,
@@ -1286,11 +1372,9 @@ int contact_identity_add(struct pz_conn *conn, int64_t ws, int64_t id, const cha
     return r < 0 ? r : contact_reindex(conn, ws, id);
 }
 
-int contact_identity_add_normalized(struct pz_conn *conn, int64_t ws, int64_t id, const char *kind,
-                                    const char *normalized, const char *original, const char *label,
-                                    int64_t *identity_id)
+void contact_identity_stored_original(const char *original, const char *normalized, char *out,
+                                      size_t outsz)
 {
-    char orig[NORMALIZE_MAX], lab[CONTACT_TEXT_MAX + 1];
     const char *s = original ? original : normalized;
     size_t n;
 
@@ -1299,10 +1383,20 @@ int contact_identity_add_normalized(struct pz_conn *conn, int64_t ws, int64_t id
     n = strlen(s);
     while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
         n--;
-    while (n >= sizeof(orig) || (n > 0 && !pz_utf8_valid(s, n)))
+    while (n >= outsz || (n > 0 && !pz_utf8_valid(s, n)))
         n--;
-    memcpy(orig, s, n);
-    orig[n] = '\0';
+    memcpy(out, s, n);
+    out[n] = '\0';
+}
+
+int contact_identity_add_normalized(struct pz_conn *conn, int64_t ws, int64_t id, const char *kind,
+                                    const char *normalized, const char *original, const char *label,
+                                    int64_t *identity_id)
+{
+    char orig[NORMALIZE_MAX], lab[CONTACT_TEXT_MAX + 1];
+    size_t n;
+
+    contact_identity_stored_original(original, normalized, orig, sizeof(orig));
     snprintf(lab, sizeof(lab), "%s", label ? label : "");
     n = strlen(lab);
     while (n > 0 && !pz_utf8_valid(lab, n))

@@ -89,6 +89,22 @@ void contact_fields_init(struct contact_fields *f);
 int contact_create(struct pz_conn *conn, int64_t workspace_id, const struct contact_fields *f,
                    struct contact *out, struct pz_err *err);
 
+/*
+ * For bulk writers (the importer): creates a contact from F as contact_create
+ * does, with its derived search columns made at once from what the caller is
+ * about to write for it — the display names of the organizations it will
+ * belong to (ORGS, N_ORGS) and its identities (IDENTS holds 2 * N_IDENTS
+ * strings: each normalized value, then the value as stored, see
+ * contact_identity_stored_original), in the order they will be written — so
+ * that writing them with contact_identity_add_normalized and
+ * contact_membership_add_new needs no re-index. Sets *ID. Returns as
+ * contact_create.
+ */
+int contact_create_indexed(struct pz_conn *conn, int64_t workspace_id,
+                           const struct contact_fields *f, const char *const *orgs, size_t n_orgs,
+                           const char *const *idents, size_t n_idents, int64_t *id,
+                           struct pz_err *err);
+
 /* Loads contact ID with its notes into *OUT (released by the caller). Returns 0,
  * PZ_ENOTFOUND or a negative code. */
 int contact_get(struct pz_conn *conn, int64_t workspace_id, int64_t id, struct contact *out);
@@ -179,6 +195,12 @@ int contact_note_append(struct pz_conn *conn, int64_t workspace_id, int64_t id, 
 int contact_org_find_or_create(struct pz_conn *conn, int64_t workspace_id, const char *name,
                                int64_t *org_id, int *created, struct pz_err *err);
 
+/* contact_org_find_or_create that also copies the organization's display name into DISPLAY
+ * (DISPLAYSZ bytes; may be NULL). */
+int contact_org_resolve(struct pz_conn *conn, int64_t workspace_id, const char *name,
+                        int64_t *org_id, char *display, size_t displaysz, int *created,
+                        struct pz_err *err);
+
 /* Finds the organization called NAME as above. Returns 0, PZ_ENOTFOUND or a negative code. */
 int contact_org_find(struct pz_conn *conn, int64_t workspace_id, const char *name, int64_t *org_id);
 
@@ -190,6 +212,16 @@ int contact_org_find(struct pz_conn *conn, int64_t workspace_id, const char *nam
  */
 int contact_membership_set(struct pz_conn *conn, int64_t workspace_id, int64_t person_id,
                            int64_t org_id, const char *title, struct pz_err *err);
+
+/*
+ * For bulk writers (the importer): makes PERSON_ID, a person just made by
+ * contact_create_indexed with ORG_ID's name among its organizations, a member
+ * of organization ORG_ID with TITLE, without checking kinds, touching or
+ * re-indexing. Returns 0, PZ_EINVAL with ERR (field title), PZ_EEXIST when
+ * already a member, or a negative code.
+ */
+int contact_membership_add_new(struct pz_conn *conn, int64_t workspace_id, int64_t person_id,
+                               int64_t org_id, const char *title, struct pz_err *err);
 
 /* Ends a membership. Returns 0, PZ_ENOTFOUND or a negative code. */
 int contact_membership_remove(struct pz_conn *conn, int64_t workspace_id, int64_t person_id,
@@ -242,6 +274,11 @@ int contact_identity_add(struct pz_conn *conn, int64_t workspace_id, int64_t id,
 int contact_identity_add_normalized(struct pz_conn *conn, int64_t workspace_id, int64_t id,
                                     const char *kind, const char *normalized, const char *original,
                                     const char *label, int64_t *identity_id);
+
+/* How contact_identity_add_normalized stores ORIGINAL (NULL: NORMALIZED): trimmed, cut at a
+ * character boundary to fit OUTSZ (NORMALIZE_MAX) bytes. */
+void contact_identity_stored_original(const char *original, const char *normalized, char *out,
+                                      size_t outsz);
 
 /* Removes identity IDENTITY_ID of contact ID. Returns 0, PZ_ENOTFOUND or a negative code. */
 int contact_identity_remove(struct pz_conn *conn, int64_t workspace_id, int64_t id,

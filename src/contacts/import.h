@@ -25,6 +25,9 @@
  * A created or updated contact gets one "import" timeline entry pointing at
  * the run (source_kind "import_run").
  *
+ * Speed: between import_run_begin and import_run_finish the connection is
+ * tuned for a long write (pz_store_bulk: a bigger page cache).
+ *
  * Transactions: contacts_import_record runs in the caller's transaction
  * (one per file, rolled back when the file is refused). import_run_begin
  * and import_run_finish must run outside it, so that a refused run is

@@ -124,8 +124,7 @@ int timeline_add(struct pz_conn *conn, int64_t ws, const struct timeline_new *e,
     st = pz_sql(conn, "INSERT INTO timeline_entries (workspace_id, contact_id, at, kind, channel,"
                       " direction, duration_s, outcome, body, author_user_id, source_kind,"
                       " source_id, interaction, created_at)"
-                      " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
-                      " RETURNING id");
+                      " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)");
     if (!st)
         return PZ_EDB;
     pz_sql_bind_int(st, 1, ws);
@@ -152,10 +151,10 @@ int timeline_add(struct pz_conn *conn, int64_t ws, const struct timeline_new *e,
     pz_sql_bind_int(st, 13, is_interaction(e->kind, e->direction));
     pz_sql_bind_int(st, 14, now);
     r = pz_sql_step(st);
-    if (r == PZ_SQL_ROW && entry_id)
-        *entry_id = pz_sql_int(st, 0);
+    if (r == PZ_SQL_DONE && entry_id)
+        *entry_id = pz_sql_last_id(conn);
     pz_sql_done(st);
-    return r == PZ_SQL_ROW ? 0 : (r < 0 ? r : PZ_EDB);
+    return r == PZ_SQL_DONE ? 0 : (r < 0 ? r : PZ_EDB);
 }
 
 int timeline_remove(struct pz_conn *conn, int64_t ws, int64_t entry_id)

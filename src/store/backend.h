@@ -31,6 +31,10 @@ struct pz_store_ops {
     int (*col_is_null)(void *stmt, int col);
     int (*exec)(void *db, const char *sql);
     int64_t (*changes)(void *db);
+    int64_t (*last_id)(void *db);
+    /* Run by pz_store_bulk: settings for a long write (NULL: none) and back to normal. */
+    const char *bulk_on_sql;
+    const char *bulk_off_sql;
     /* Turns a migration written in the shared dialect into this backend's SQL (malloc'd). */
     char *(*translate_ddl)(const char *sql);
 };

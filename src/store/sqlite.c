@@ -147,6 +147,11 @@ static int64_t sq_changes(void *db)
     return sqlite3_changes64(db);
 }
 
+static int64_t sq_last_id(void *db)
+{
+    return sqlite3_last_insert_rowid(db);
+}
+
 static char *sq_translate_ddl(const char *sql)
 {
     /* Migrations are written in SQLite's dialect already. */
@@ -171,5 +176,11 @@ const struct pz_store_ops pz_sqlite_ops = {
     .col_is_null = sq_col_is_null,
     .exec = sq_exec,
     .changes = sq_changes,
+    .last_id = sq_last_id,
+    /* A long write transaction whose pages do not fit in the default 2 MB cache spills them
+     * to the WAL and reads them back again and again; 32 MB keeps an import of 100,000 cards
+     * in memory while staying well under the import's 64 MB budget. */
+    .bulk_on_sql = "PRAGMA cache_size = -32768",
+    .bulk_off_sql = "PRAGMA cache_size = -2000",
     .translate_ddl = sq_translate_ddl,
 };

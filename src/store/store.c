@@ -252,6 +252,17 @@ int64_t pz_sql_changes(struct pz_conn *c)
     return c->store->ops->changes(c->db);
 }
 
+int pz_store_bulk(struct pz_conn *c, int on)
+{
+    const char *sql = on ? c->store->ops->bulk_on_sql : c->store->ops->bulk_off_sql;
+    return sql ? c->store->ops->exec(c->db, sql) : 0;
+}
+
+int64_t pz_sql_last_id(struct pz_conn *c)
+{
+    return c->store->ops->last_id(c->db);
+}
+
 int pz_tx_begin(struct pz_conn *c)
 {
     return c->store->ops->exec(c->db, c->store->ops->begin_sql);

@@ -87,6 +87,21 @@ int pz_sql_exec(struct pz_conn *conn, const char *sql);
 /* Rows changed by the last INSERT, UPDATE or DELETE on this connection. */
 int64_t pz_sql_changes(struct pz_conn *conn);
 
+/*
+ * The id of the row the last successful INSERT on this connection made (its
+ * INTEGER PRIMARY KEY). Cheaper than RETURNING id, which makes SQLite keep a
+ * temporary table per statement: for bulk writers.
+ */
+int64_t pz_sql_last_id(struct pz_conn *conn);
+
+/*
+ * Tunes this connection for one long write, such as an import (ON 1), or
+ * back to normal (ON 0): SQLite keeps more of the database in memory (32 MB
+ * of page cache at most) instead of spilling pages it will need again. Returns
+ * 0 or a negative code.
+ */
+int pz_store_bulk(struct pz_conn *conn, int on);
+
 /* Transactions. begin/commit/rollback return 0 or a negative code. */
 int pz_tx_begin(struct pz_conn *conn);
 int pz_tx_commit(struct pz_conn *conn);
