@@ -943,6 +943,89 @@ static void search_patterns(const char *q, char pats[3][600])
     }
 }
 
+/*
+ * The search index (pz_store_text_candidates) can narrow a search to the
+ * rows that hold its words, instead of reading the list in order until a page
+ * is full. That wins when the words are rare and loses when they are common
+ * (the page fills in a few rows read in order, while every candidate would
+ * have to be sorted), so the index is used only when it names at most
+ * SEARCH_INDEX_MAX rows. Its query is bound as $31 so as not to meet the
+ * list's own parameters.
+ */
+#define SEARCH_INDEX_MAX   2000
+#define SEARCH_INDEX_PARAM 31
+
+/* The index query for the words of Q (split as search_patterns splits them) into IQ; returns
+ * how many of them the index can narrow by. */
+static int search_index_query(struct pz_conn *conn, const char *q, char *iq, size_t iqsz)
+{
+    char folded[512], digits[64];
+    const char *p = folded;
+    int n = 0, r;
+
+    iq[0] = '\0';
+    if (!q || !*q)
+        return 0;
+    if (phone_like(q, digits, sizeof(digits)))
+        return pz_store_text_query_add(conn, iq, iqsz, digits, strlen(digits)) == 1;
+    normalize_fold(q, folded, sizeof(folded));
+    for (int i = 0; i < 3 && *p; i++) {
+        size_t len = i < 2 ? strcspn(p, " ") : strlen(p);
+        r = pz_store_text_query_add(conn, iq, iqsz, p, len);
+        if (r < 0)
+            break;
+        n += r;
+        p += len;
+        while (*p == ' ')
+            p++;
+    }
+    return n;
+}
+
+/*
+ * Asks the index for the rows that may hold the words of IQ. When there are
+ * at most SEARCH_INDEX_MAX, puts them in *IDS (the caller frees), sets *USE
+ * and writes into SQL the list query LIST narrowed to them. The ids come
+ * first in a CROSS JOIN, which SQLite takes as the order of its loops (and
+ * PostgreSQL as a plain join): otherwise SQLite prefers to walk the whole
+ * sort index and test each row against them.
+ */
+static int search_index_plan(struct pz_conn *conn, const char *list, const char *iq, char *sql,
+                             size_t sqlsz, int64_t **ids, size_t *n_ids, int *use)
+{
+    char cand[300], from_ids[200];
+    const char *from = strstr(list, " FROM contacts c "), *order = strstr(list, " ORDER BY ");
+    struct pz_stmt *st;
+    size_t head;
+    int r, len;
+
+    *use = 0;
+    *ids = NULL;
+    *n_ids = 0;
+    if (!from || !order || order < from ||
+        pz_store_text_candidates(conn, "contacts", SEARCH_INDEX_PARAM, cand, sizeof(cand) - 16) <
+            0 ||
+        pz_store_ids_sql(conn, SEARCH_INDEX_PARAM, from_ids, sizeof(from_ids)) < 0)
+        return 0;
+    snprintf(cand + strlen(cand), 16, " LIMIT %d", SEARCH_INDEX_MAX + 1);
+    st = pz_sql(conn, cand);
+    if (!st)
+        return PZ_EDB;
+    pz_sql_bind_text(st, SEARCH_INDEX_PARAM, iq);
+    *ids = xmalloc((SEARCH_INDEX_MAX + 1) * sizeof(**ids));
+    while ((r = pz_sql_step(st)) == PZ_SQL_ROW && *n_ids <= SEARCH_INDEX_MAX)
+        (*ids)[(*n_ids)++] = pz_sql_int(st, 0);
+    pz_sql_done(st);
+    if (r < 0 || *n_ids > SEARCH_INDEX_MAX)
+        return r < 0 ? r : 0;
+    head = (size_t)(from - list);
+    from += strlen(" FROM contacts c");
+    len = snprintf(sql, sqlsz, "%.*s FROM (%s) AS f CROSS JOIN contacts c%.*s AND c.id = f.id%s",
+                   (int)head, list, from_ids, (int)(order - from), from, order);
+    *use = len > 0 && (size_t)len < sqlsz;
+    return 0;
+}
+
 static int query_check(const struct contact_query *q, struct pz_err *err)
 {
     if (q->limit < 0 || q->limit > CONTACT_LIST_MAX)
@@ -1020,8 +1103,10 @@ int contact_list(struct pz_conn *conn, int64_t ws, const struct contact_query *q
     struct list_cursor cur;
     struct pz_stmt *st;
     struct contact c;
-    char pats[3][600], last_name[256] = "";
-    int limit = q->limit > 0 ? q->limit : 50, n = 0, r;
+    char pats[3][600], index_query[1024], indexed[4096], last_name[256] = "";
+    int limit = q->limit > 0 ? q->limit : 50, n = 0, use_index = 0, r;
+    int64_t *ids = NULL;
+    size_t n_ids = 0;
 
     next[0] = '\0';
     memset(&cur, 0, sizeof(cur));
@@ -1031,11 +1116,24 @@ int contact_list(struct pz_conn *conn, int64_t ws, const struct contact_query *q
     if (r < 0)
         return r;
     search_patterns(q->q, pats);
-    st = pz_sql(conn, list_sql[q->sort]);
-    if (!st)
+    r = 0;
+    if (search_index_query(conn, q->q, index_query, sizeof(index_query)) > 0)
+        r = search_index_plan(conn, list_sql[q->sort], index_query, indexed, sizeof(indexed), &ids,
+                              &n_ids, &use_index);
+    if (r < 0 || (use_index && n_ids == 0)) { /* nothing holds the words */
+        free(ids);
+        return r;
+    }
+    st = pz_sql(conn, use_index ? indexed : list_sql[q->sort]);
+    if (!st) {
+        free(ids);
         return PZ_EDB;
+    }
     r = bind_filters(conn, st, ws, q, pats);
     bind_keyset(st, q->sort, &cur, limit + 1);
+    if (use_index)
+        pz_sql_bind_ids(st, SEARCH_INDEX_PARAM, ids, n_ids);
+    free(ids);
     while (r == 0 && (r = pz_sql_step(st)) == PZ_SQL_ROW) {
         if (n == limit) {
             cursor_make(q->sort, &c, last_name, next, nextsz);

@@ -6,6 +6,7 @@
 #ifndef PZ_STORE_BACKEND_H
 #define PZ_STORE_BACKEND_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "store/store.h"
@@ -32,6 +33,15 @@ struct pz_store_ops {
     int (*exec)(void *db, const char *sql);
     int64_t (*changes)(void *db);
     int64_t (*last_id)(void *db);
+    /* pz_store_text_candidates and pz_store_text_query_add. */
+    int (*text_candidates)(const char *table, int param, char *out, size_t outsz);
+    int (*text_query_add)(char *q, size_t qsz, const char *word, size_t n);
+    /* pz_store_ids_sql writes ids_select, the parameter number, ids_select_end; the bound
+     * value is the ids between ids_open and ids_close, separated by commas. */
+    const char *ids_select;
+    const char *ids_select_end;
+    const char *ids_open;
+    const char *ids_close;
     /* Run by pz_store_bulk: settings for a long write (NULL: none) and back to normal. */
     const char *bulk_on_sql;
     const char *bulk_off_sql;

@@ -16,6 +16,10 @@
 #include "core/banned.h"
 
 #define BUSY_TIMEOUT_MS 5000
+/* Reads go through a memory map of up to 256 MB, shared by every connection: a page of a
+ * large database is then read where it lies, not copied by a system call into each
+ * connection's small page cache (search reads hundreds of rows spread over the file). */
+#define MMAP_SQL " PRAGMA mmap_size = 268435456;"
 
 static void *sq_connect(const char *target)
 {
@@ -32,7 +36,7 @@ static void *sq_connect(const char *target)
     sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS);
     rc = sqlite3_exec(db,
                       "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
-                      " PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY;",
+                      " PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY;" MMAP_SQL,
                       NULL, NULL, &msg);
     if (rc != SQLITE_OK) {
         pz_error(PZ_EDB, "cannot set up database '%s': %s", target, msg ? msg : "?");
@@ -158,6 +162,61 @@ static char *sq_translate_ddl(const char *sql)
     return xstrdup(sql);
 }
 
+/*
+ * The FTS5 trigram index answers MATCH from its index alone, while LIKE
+ * would make it read every candidate row back from contacts to check it. A
+ * word becomes its trigrams, each a quoted one-token phrase (detail=none
+ * allows no longer ones), all ANDed: every row holding the word holds them.
+ * All of them, for the index to name few rows more than hold the word; at
+ * most TRIGRAMS_MAX, spread over it, keep a long e-mail address cheap.
+ */
+#define TRIGRAMS_MAX 12
+
+static int sq_text_query_add(char *q, size_t qsz, const char *word, size_t n)
+{
+    size_t starts[256], picks[256], k = 0, n_picks = 0, o = strlen(q);
+
+    for (size_t i = 0; i < n && k < sizeof(starts) / sizeof(starts[0]); i++)
+        if (((unsigned char)word[i] & 0xC0) != 0x80) /* a character starts here */
+            starts[k++] = i;
+    if (k < 3)
+        return 0;
+    for (size_t i = 0; i + 3 <= k; i++)
+        picks[n_picks++] = i;
+    if (n_picks > TRIGRAMS_MAX) {
+        for (size_t j = 0; j < TRIGRAMS_MAX; j++)
+            picks[j] = j * (k - 3) / (TRIGRAMS_MAX - 1);
+        n_picks = TRIGRAMS_MAX;
+    }
+    for (size_t j = 0; j < n_picks; j++) {
+        size_t from = starts[picks[j]], to = picks[j] + 3 < k ? starts[picks[j] + 3] : n;
+        if (o + 8 + 2 * (to - from) >= qsz)
+            return -1;
+        if (o > 0) {
+            memcpy(q + o, " AND ", 5);
+            o += 5;
+        }
+        q[o++] = '"';
+        for (size_t i = from; i < to; i++) {
+            if (word[i] == '"')
+                q[o++] = '"';
+            q[o++] = word[i];
+        }
+        q[o++] = '"';
+        q[o] = '\0';
+    }
+    return 1;
+}
+
+/* The candidates from TABLE_search (MATCH on the table: detail=none has no column filters). */
+static int sq_text_candidates(const char *table, int param, char *out, size_t outsz)
+{
+    int n = snprintf(out, outsz, "SELECT rowid AS id FROM %s_search WHERE %s_search MATCH $%d",
+                     table, table, param);
+
+    return n < 0 || (size_t)n >= outsz ? PZ_EINVAL : 0;
+}
+
 const struct pz_store_ops pz_sqlite_ops = {
     .name = "sqlite",
     .begin_sql = "BEGIN IMMEDIATE",
@@ -177,10 +236,20 @@ const struct pz_store_ops pz_sqlite_ops = {
     .exec = sq_exec,
     .changes = sq_changes,
     .last_id = sq_last_id,
+    /* The FTS5 trigram table answers LIKE from its index when the pattern has no ESCAPE clause
+     * (a wildcard in a word then only widens the candidates). */
+    .text_candidates = sq_text_candidates,
+    .text_query_add = sq_text_query_add,
+    /* A JSON array read by json_each (built into SQLite since 3.38). */
+    .ids_select = "SELECT value AS id FROM json_each($",
+    .ids_select_end = ")",
+    .ids_open = "[",
+    .ids_close = "]",
     /* A long write transaction whose pages do not fit in the default 2 MB cache spills them
      * to the WAL and reads them back again and again; 32 MB keeps an import of 100,000 cards
-     * in memory while staying well under the import's 64 MB budget. */
-    .bulk_on_sql = "PRAGMA cache_size = -32768",
-    .bulk_off_sql = "PRAGMA cache_size = -2000",
+     * in memory while staying well under the import's 64 MB budget. Without the map, whose
+     * pages would count as the importer's memory however large the database. */
+    .bulk_on_sql = "PRAGMA cache_size = -32768; PRAGMA mmap_size = 0;",
+    .bulk_off_sql = "PRAGMA cache_size = -2000;" MMAP_SQL,
     .translate_ddl = sq_translate_ddl,
 };

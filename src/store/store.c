@@ -8,6 +8,7 @@
 
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -256,6 +257,40 @@ int pz_store_bulk(struct pz_conn *c, int on)
 {
     const char *sql = on ? c->store->ops->bulk_on_sql : c->store->ops->bulk_off_sql;
     return sql ? c->store->ops->exec(c->db, sql) : 0;
+}
+
+int pz_store_text_query_add(struct pz_conn *c, char *q, size_t qsz, const char *word, size_t n)
+{
+    return c->store->ops->text_query_add(q, qsz, word, n);
+}
+
+int pz_store_text_candidates(struct pz_conn *c, const char *table, int param, char *out,
+                             size_t outsz)
+{
+    return c->store->ops->text_candidates(table, param, out, outsz);
+}
+
+int pz_store_ids_sql(struct pz_conn *c, int param, char *out, size_t outsz)
+{
+    const struct pz_store_ops *ops = c->store->ops;
+    int n = snprintf(out, outsz, "%s%d%s", ops->ids_select, param, ops->ids_select_end);
+
+    return n < 0 || (size_t)n >= outsz ? PZ_EINVAL : 0;
+}
+
+void pz_sql_bind_ids(struct pz_stmt *st, int idx, const int64_t *ids, size_t n_ids)
+{
+    const struct pz_store_ops *ops = st->conn->store->ops;
+    /* 20 digits, a sign and a comma each. */
+    size_t cap = strlen(ops->ids_open) + strlen(ops->ids_close) + 22 * n_ids + 1, o;
+    char *text = xmalloc(cap);
+
+    o = (size_t)snprintf(text, cap, "%s", ops->ids_open);
+    for (size_t i = 0; i < n_ids; i++)
+        o += (size_t)snprintf(text + o, cap - o, "%s%lld", i ? "," : "", (long long)ids[i]);
+    snprintf(text + o, cap - o, "%s", ops->ids_close);
+    ops->bind_text(st->handle, idx, text);
+    free(text);
 }
 
 int64_t pz_sql_last_id(struct pz_conn *c)

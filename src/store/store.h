@@ -95,6 +95,39 @@ int64_t pz_sql_changes(struct pz_conn *conn);
 int64_t pz_sql_last_id(struct pz_conn *conn);
 
 /*
+ * Substring search through a text index (DESIGN: full-text search is where
+ * SQLite and PostgreSQL differ, so the difference lives here). A migration
+ * gives TABLE's derived column search_text an index for finding words
+ * anywhere in it: in SQLite the FTS5 trigram table TABLE_search (see
+ * sql/0006), in PostgreSQL a pg_trgm index.
+ *
+ * pz_store_text_query_add adds WORD (N bytes, folded as search_text is) to
+ * the index query being built in Q (QSZ bytes; start with ""). Returns 1 when
+ * the index can narrow a search by it, 0 when it cannot (fewer than 3
+ * characters: trigrams need 3) and Q is unchanged, or -1 when Q is full.
+ *
+ * pz_store_text_candidates writes into OUT the SQL of a subquery giving, in
+ * a column named id, the ids of TABLE's rows whose search_text may hold
+ * every word of the query Q bound as $PARAM: every row that does and perhaps
+ * some that do not (the index sees the pieces of a word, not their order),
+ * so the caller keeps its own exact test. Returns 0, or PZ_EINVAL when OUTSZ
+ * is too small.
+ */
+int pz_store_text_query_add(struct pz_conn *conn, char *q, size_t qsz, const char *word, size_t n);
+int pz_store_text_candidates(struct pz_conn *conn, const char *table, int param, char *out,
+                             size_t outsz);
+
+/*
+ * A list of ids as one parameter, to narrow a query to rows found first by
+ * another (such as pz_store_text_candidates). pz_store_ids_sql writes into
+ * OUT a subquery giving, in a column named id, the ids bound as $PARAM by
+ * pz_sql_bind_ids (N_IDS of them, copied). Returns 0, or PZ_EINVAL when OUTSZ
+ * is too small.
+ */
+int pz_store_ids_sql(struct pz_conn *conn, int param, char *out, size_t outsz);
+void pz_sql_bind_ids(struct pz_stmt *st, int idx, const int64_t *ids, size_t n_ids);
+
+/*
  * Tunes this connection for one long write, such as an import (ON 1), or
  * back to normal (ON 0): SQLite keeps more of the database in memory (32 MB
  * of page cache at most) instead of spilling pages it will need again. Returns

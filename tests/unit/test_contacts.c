@@ -877,6 +877,105 @@ static void test_list_filters_and_search(void **state)
     }
 }
 
+/* Pages through workspace 1's contacts matching TEXT, LIMIT rows a page; checks the order by
+ * name and returns how many there were. */
+static int search_all(const char *text, int limit)
+{
+    struct contact_query q;
+    char cursor[CONTACT_CURSOR_MAX] = "", next[CONTACT_CURSOR_MAX];
+    char last[CONTACT_NAME_MAX + 1] = "";
+    struct pz_err err = {0};
+    int n = 0, pages = 0;
+
+    do {
+        struct found f;
+        memset(&f, 0, sizeof(f));
+        contact_query_init(&q);
+        q.q = text;
+        q.limit = limit;
+        q.cursor = cursor;
+        assert_int_equal(contact_list(conn(), g.ws1.id, &q, collect, &f, next, sizeof(next), &err),
+                         0);
+        for (int i = 0; i < f.n && i < 64; i++) {
+            assert_true(strcmp(last, f.names[i]) <= 0);
+            snprintf(last, sizeof(last), "%s", f.names[i]);
+        }
+        n += f.n;
+        pages++;
+        snprintf(cursor, sizeof(cursor), "%s", next);
+    } while (cursor[0] && pages < 100);
+    return n;
+}
+
+/*
+ * Search goes through the trigram index of sql/0006 when it narrows the rows
+ * enough: its answers are the scan's, its query syntax is never the user's,
+ * and it follows every change of the search text.
+ */
+static void test_search_index(void **state)
+{
+    struct contact_fields cf;
+    struct pz_err err = {0};
+    char given[16];
+    int64_t quoted = make_contact(g.ws1.id, NULL, NULL, NULL, "Mario \"Super\" Rossi");
+    int64_t lucia = person("Lucia", "Zappal\xC3\xA0");
+    int64_t bakery = organization("Pastificio Bari S.r.l.");
+    (void)state;
+
+    make_contact(g.ws2.id, NULL, "Lucia", "Zappala", NULL);
+    /* Quotes and FTS5 operators are text to look for, never query syntax. */
+    assert_int_equal(search("\"super\"").ids[0], quoted);
+    assert_int_equal(search("\"super\"").n, 1);
+    assert_int_equal(search("super*").n, 0);
+    assert_int_equal(search("(rossi)").n, 0);
+    assert_int_equal(search("rossi OR bari").n, 0);
+    assert_int_equal(search("NOT rossi").n, 0);
+    /* Accents, and words too short for trigrams (left to the scan), one workspace only. */
+    assert_int_equal(search("zappala").n, 1);
+    assert_int_equal(search("zappala").ids[0], lucia);
+    assert_int_equal(search("ZAPPAL\xC3\x80").n, 1);
+    assert_int_equal(search("za").n, 1);
+    assert_int_equal(search("lu za").n, 1);
+    assert_int_equal(search("s.r.l.").ids[0], bakery);
+
+    /* The index follows names, identities, memberships, renamed organizations, erasure. */
+    contact_fields_init(&cf);
+    cf.family_name = "Cant\xC3\xB9";
+    cf.display_name = "Lucia Cant\xC3\xB9";
+    assert_int_equal(contact_update(conn(), g.ws1.id, lucia, &cf, 0, NULL, &err), 0);
+    assert_int_equal(search("zappala").n, 0);
+    assert_int_equal(search("cantu").ids[0], lucia);
+    add_identity(lucia, "email", "lucia@forno-bari.it");
+    assert_int_equal(search("forno-bari").ids[0], lucia);
+    member(quoted, bakery, "Titolare");
+    assert_int_equal(search("pastificio").n, 2);
+    contact_fields_init(&cf);
+    cf.display_name = "Panificio Bari";
+    assert_int_equal(contact_update(conn(), g.ws1.id, bakery, &cf, 0, NULL, &err), 0);
+    assert_int_equal(search("pastificio").n, 0);
+    assert_int_equal(search("panificio").n, 2);
+    assert_int_equal(contact_delete(conn(), g.ws1.id, quoted, 0), 0);
+    assert_int_equal(search("\"super\"").n, 0);
+    assert_int_equal(search("panificio").n, 1);
+    assert_int_equal(contact_reindex_all(conn(), g.ws1.id, NULL), 0);
+    assert_int_equal(search("panificio").n, 1);
+
+    /* More rows than the index narrows a page to (2,000): the list is read in order instead,
+     * page after page, with the same answers. */
+    assert_int_equal(pz_tx_begin(conn()), 0);
+    for (int i = 0; i < 2100; i++) {
+        snprintf(given, sizeof(given), "P%04d", i);
+        person(given, "Comune");
+    }
+    assert_int_equal(pz_tx_commit(conn()), 0);
+    assert_int_equal(search_all("comune", 500), 2100);
+    assert_int_equal(search_all("omun", 500), 2100);
+    assert_int_equal(search_all("comune p2077", 50), 1);
+    assert_int_equal(search_all("p20", 500), 100);
+    assert_int_equal(search_all("comune lucia", 50), 0);
+    assert_int_equal(search("p2077").n, 1);
+}
+
 /* Pages through workspace 1 with SORT, LIMIT rows a page; returns the ids in order. */
 static int page_all(enum contact_sort sort, int limit, int64_t *ids, int *pages)
 {
@@ -2162,6 +2261,7 @@ int main(void)
         cmocka_unit_test_setup(test_identity_uniqueness, wipe),
         cmocka_unit_test_setup(test_list_filters_and_search, wipe),
         cmocka_unit_test_setup(test_list_cursor_paging, wipe),
+        cmocka_unit_test_setup(test_search_index, wipe),
         cmocka_unit_test_setup(test_organizations_and_memberships, wipe),
         cmocka_unit_test_setup(test_memberships_each, wipe),
         cmocka_unit_test_setup(test_tags_fields_consents_notes, wipe),

@@ -591,6 +591,76 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
+/* The text index query: trigrams of each word, quoted, ANDed; short words left out. */
+static void test_text_query(void **state)
+{
+    struct pz_conn *c = conn_of(state);
+    char q[512] = "", sql[200];
+    const char *word = "mario";
+
+    assert_int_equal(pz_store_text_query_add(c, q, sizeof(q), "ab", 2), 0);
+    assert_string_equal(q, "");
+    assert_int_equal(pz_store_text_query_add(c, q, sizeof(q), word, strlen(word)), 1);
+    assert_string_equal(q, "\"mar\" AND \"ari\" AND \"rio\"");
+    /* Characters, not bytes: "nicolò" has 6 characters, so 4 trigrams. */
+    q[0] = '\0';
+    assert_int_equal(pz_store_text_query_add(c, q, sizeof(q), "nicol\xC3\xB2", 7), 1);
+    assert_string_equal(q, "\"nic\" AND \"ico\" AND \"col\" AND \"ol\xC3\xB2\"");
+    /* A quote is doubled inside its phrase; FTS5's operators are plain text. */
+    q[0] = '\0';
+    assert_int_equal(pz_store_text_query_add(c, q, sizeof(q), "a\"b*", 4), 1);
+    assert_string_equal(q, "\"a\"\"b\" AND \"\"\"b*\"");
+    /* A long word gives at most 12 trigrams, from its start to its end. */
+    q[0] = '\0';
+    assert_int_equal(pz_store_text_query_add(c, q, sizeof(q), "alessandra.pozzi@outlook.it", 27),
+                     1);
+    assert_non_null(strstr(q, "\"ale\""));
+    assert_non_null(strstr(q, "\".it\""));
+    {
+        int n = 0;
+        for (const char *p = q; (p = strstr(p, " AND ")) != NULL; p++)
+            n++;
+        assert_int_equal(n, 11);
+    }
+    /* Too small a buffer is said so. */
+    q[0] = '\0';
+    assert_int_equal(pz_store_text_query_add(c, q, 10, word, strlen(word)), -1);
+    assert_int_equal(pz_store_text_candidates(c, "contacts", 31, sql, sizeof(sql)), 0);
+    assert_non_null(strstr(sql, "$31"));
+    assert_int_equal(pz_store_text_candidates(c, "contacts", 31, sql, 10), PZ_EINVAL);
+}
+
+/* A list of ids bound as one parameter comes back as rows. */
+static void test_ids_parameter(void **state)
+{
+    struct pz_conn *c = conn_of(state);
+    static const int64_t ids[] = {7, -3, 9000000000LL};
+    char sub[200], sql[300];
+    struct pz_stmt *st;
+    int64_t got[4];
+    int n = 0, r;
+
+    assert_int_equal(pz_store_ids_sql(c, 2, sub, sizeof(sub)), 0);
+    snprintf(sql, sizeof(sql), "SELECT id FROM (%s) AS f WHERE id <> $1 ORDER BY id", sub);
+    st = pz_sql(c, sql);
+    assert_non_null(st);
+    pz_sql_bind_int(st, 1, 0);
+    pz_sql_bind_ids(st, 2, ids, 3);
+    while ((r = pz_sql_step(st)) == PZ_SQL_ROW && n < 4)
+        got[n++] = pz_sql_int(st, 0);
+    pz_sql_done(st);
+    assert_int_equal(r, PZ_SQL_DONE);
+    assert_int_equal(n, 3);
+    assert_true(got[0] == -3 && got[1] == 7 && got[2] == 9000000000LL);
+    /* No ids: no rows. */
+    st = pz_sql(c, sql);
+    pz_sql_bind_int(st, 1, 0);
+    pz_sql_bind_ids(st, 2, ids, 0);
+    assert_int_equal(pz_sql_step(st), PZ_SQL_DONE);
+    pz_sql_done(st);
+    assert_int_equal(pz_store_ids_sql(c, 2, sub, 5), PZ_EINVAL);
+}
+
 static void test_threads(void **state)
 {
     struct fixture *f = *state;
@@ -668,6 +738,8 @@ int main(void)
         cmocka_unit_test(test_open_errors),
         cmocka_unit_test_setup_teardown(test_open_sqlite_prefix, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migrate, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_text_query, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ids_parameter, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migrate_persists, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migrate_refuses_newer_schema, setup, teardown),
         cmocka_unit_test_setup_teardown(test_statement_cache_reuse, setup, teardown),
