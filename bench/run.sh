@@ -9,7 +9,8 @@
 # against: nginx static file, piazza GET /healthz, piazza GET /api/v1/me with a
 # bearer token. It reads piazza's resident memory before and after the load,
 # prints a table and writes docs/BENCHMARKS.md. It stops what it started, by
-# pid, with bounded waits.
+# pid, with bounded waits. Then bench/contacts/run.sh adds its own section
+# (contacts at 100,000: import, list and search).
 #
 # Environment:
 #   BENCH_SECONDS      seconds of each measured wrk run (default 10)
@@ -315,3 +316,6 @@ mkdir -p "$(dirname "$REPORT")"
     fi
 } >"$REPORT.tmp" && mv "$REPORT.tmp" "$REPORT"
 echo "wrote ${REPORT#"$ROOT"/}"
+
+# Contacts at 100,000 (issue 3) add their own section to the same report.
+bash "$ROOT/bench/contacts/run.sh" || exit 1

@@ -15,7 +15,7 @@ run_pkgs=(build-essential pkg-config libmicrohttpd-dev libsqlite3-dev libsodium-
           tzdata ca-certificates)
 test_pkgs=(libcmocka-dev clang libclang-rt-14-dev chromium nginx-light curl openssl procps sqlite3)
 lint_pkgs=(clang-format clang-tidy cppcheck)
-bench_pkgs=(wrk nginx-light curl procps)
+bench_pkgs=(wrk nginx-light curl procps time)
 
 case "$profile" in
   run) want=("${run_pkgs[@]}") ;;
