@@ -88,6 +88,7 @@ export interface Contact {
 export interface TimelineEntry {
   id: number;
   contact_id: number;
+  contact_name?: string | null;
   at: number;
   kind: string;
   channel: string | null;
@@ -96,8 +97,60 @@ export interface TimelineEntry {
   outcome: string | null;
   body: string | null;
   author: number | null;
+  source_kind?: string | null;
   interaction: boolean;
   created_at: number;
+}
+
+/** One side of a duplicate suggestion: enough to tell the two apart. */
+export interface DuplicateSide {
+  id: number;
+  kind: 'person' | 'organization';
+  name: string;
+  stage: Stage;
+  type: string | null;
+  owner: number | null;
+  created_at: number;
+  timeline_entries: number;
+  has_notes: boolean;
+  identities: { kind: string; value: string; original: string }[];
+  organizations?: Membership[];
+  people?: Membership[];
+}
+
+export interface Duplicate {
+  id: number;
+  reason: 'identity' | 'name';
+  detail: string | null;
+  created_at: number;
+  a: DuplicateSide;
+  b: DuplicateSide;
+}
+
+export interface Organization extends Omit<Contact, 'people'> {
+  people: number;
+}
+
+export interface GoingColdRow {
+  id: number;
+  kind: 'person' | 'organization';
+  name: string;
+  stage: 'customer' | 'prospect';
+  type: string | null;
+  owner: number | null;
+  strength: number;
+  previous_strength: number | null;
+  strength_explanation: string;
+  last_contact_at: number | null;
+  days_since: number;
+  never_contacted: boolean;
+  cold_days: number;
+  reason: 'fell' | 'silent';
+}
+
+export interface GoingColdSettings {
+  customer_days: number;
+  prospect_days: number;
 }
 
 export interface ContactQuery {
@@ -165,7 +218,7 @@ function parseRetryAfter(value: string | null): number | null {
   return null;
 }
 
-type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 interface Options {
   /** Do not treat 401 as a lost session (sign-in, boot). */
@@ -270,4 +323,24 @@ export const api = {
     id: number,
     body: { kind: 'call' | 'meeting' | 'note'; direction?: 'in' | 'out'; duration_s?: number; outcome?: string; body?: string },
   ) => request<{ entry: TimelineEntry }>('POST', `/api/v1/contacts/${id}/timeline`, body),
+  duplicates: (cursor: string | null) => request<List<Duplicate>>('GET', `/api/v1/duplicates${query({ cursor, limit: '20' })}`),
+  dismissDuplicate: (id: number) => request<void>('POST', `/api/v1/duplicates/${id}/dismiss`),
+  mergeContacts: (keepId: number, otherId: number) =>
+    request<{ contact: Contact }>('POST', `/api/v1/contacts/${keepId}/merge`, { other_id: otherId }),
+  organizations: (q: string, cursor: string | null, limit = 50) =>
+    request<List<Organization>>('GET', `/api/v1/organizations${query({ q, cursor, limit: String(limit) })}`),
+  createOrganization: (body: { name: string; website?: string; stage?: string }) =>
+    request<{ contact: Contact }>('POST', '/api/v1/organizations', body),
+  organization: (id: number) => request<{ contact: Contact }>('GET', `/api/v1/organizations/${id}`),
+  organizationTimeline: (id: number, cursor: string | null) =>
+    request<List<TimelineEntry>>('GET', `/api/v1/organizations/${id}/timeline${query({ cursor, limit: '20' })}`),
+  addMembership: (id: number, body: { organization_id?: number; organization?: string; title?: string }) =>
+    request<{ contact: Contact }>('POST', `/api/v1/contacts/${id}/organizations`, body),
+  removeMembership: (id: number, orgId: number) =>
+    request<{ contact: Contact }>('DELETE', `/api/v1/contacts/${id}/organizations/${orgId}`),
+  goingCold: (owner: 'me' | 'all', cursor: string | null) =>
+    request<List<GoingColdRow>>('GET', `/api/v1/going-cold${query({ owner, cursor, limit: '50' })}`),
+  goingColdSettings: () => request<GoingColdSettings>('GET', '/api/v1/settings/going-cold'),
+  setGoingColdSettings: (body: Partial<GoingColdSettings>) =>
+    request<GoingColdSettings>('PUT', '/api/v1/settings/going-cold', body),
 };

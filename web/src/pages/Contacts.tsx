@@ -3,6 +3,7 @@
 // strength, stage, timeline and the form that logs a call, meeting or note).
 // Agents and up edit, managers and up delete; members and consultants read.
 // The server enforces the same rules; the UI only hides what would be refused.
+import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, CONTACT_TYPES, STAGES, type Contact, type Identity, type Role, type TimelineEntry } from '../api';
 import { hasKey, type Key } from '../i18n';
@@ -11,20 +12,21 @@ import { useSession } from '../session';
 import { Link, useRouter } from '../router';
 import { Alert, ConfirmDialog, Field, Icon, PageTitle, Spinner, Status } from '../components';
 import { EMAIL_RE, focusFirstInvalid, hasErrors, noErrors, type FormErrors } from '../forms';
+import { Memberships } from './Memberships';
 
 const RANK: Record<Role, number> = { consultant: 0, member: 0, agent: 1, manager: 2, owner: 3 };
 export const canEdit = (role: Role) => RANK[role] >= 1;
 export const canDelete = (role: Role) => RANK[role] >= 2;
 
 /** A translation for a key built at run time, or the raw value when unknown. */
-function tr(i18n: I18n, key: string, fallback: string): string {
+export function tr(i18n: I18n, key: string, fallback: string): string {
   return hasKey(key) ? i18n.t(key as Key) : fallback;
 }
 
-const stageName = (i18n: I18n, s: string) => tr(i18n, `stage.${s}`, s);
-const typeName = (i18n: I18n, s: string) => tr(i18n, `ctype.${s}`, s);
+export const stageName = (i18n: I18n, s: string) => tr(i18n, `stage.${s}`, s);
+export const typeName = (i18n: I18n, s: string) => tr(i18n, `ctype.${s}`, s);
 
-function Strength({ value }: { value: number | null }) {
+export function Strength({ value }: { value: number | null }) {
   const { t } = useI18n();
   if (value === null) return <span class="muted small">{t('ct.noStrength')}</span>;
   return (
@@ -509,7 +511,6 @@ export function ContactPage({ id }: { id: number }) {
   if (!contact) return <Spinner label={t('common.loading')} />;
 
   const owner = contact.owner === null ? '—' : contact.owner === user.id ? t('ct.ownerYou') : t('ct.ownerUser', { id: contact.owner });
-  const members = contact.kind === 'organization' ? contact.people ?? [] : contact.organizations ?? [];
 
   return (
     <div class="page contact-page">
@@ -600,21 +601,7 @@ export function ContactPage({ id }: { id: number }) {
           )}
         </section>
 
-        {members.length > 0 && (
-          <section aria-labelledby="ct-orgs">
-            <h2 class="h3" id="ct-orgs">
-              {contact.kind === 'organization' ? t('ct.people') : t('ct.organizations')}
-            </h2>
-            <ul class="plain-list">
-              {members.map((m) => (
-                <li key={m.id}>
-                  <Link href={`/contacts/${m.id}`}>{m.name}</Link>
-                  {m.title && <span class="muted"> · {m.title}</span>}
-                </li>
-              ))}
-            </ul>
-          </section>
-        )}
+        <Memberships contact={contact} edit={edit} onChange={(c) => setContact({ ...contact, ...c })} />
 
         {contact.tags && contact.tags.length > 0 && (
           <section aria-labelledby="ct-tags">
@@ -658,18 +645,7 @@ export function ContactPage({ id }: { id: number }) {
           {timeline !== null && timeline.length > 0 && (
             <ol class="timeline" data-testid="timeline">
               {timeline.map((e) => (
-                <li key={e.id} class={`tl-entry tl-${e.kind}`} data-kind={e.kind}>
-                  <p class="tl-head">
-                    <strong>{tr(i18n, `tl.${e.kind}`, e.kind)}</strong>
-                    {e.direction && <span class="muted"> · {t(e.direction === 'in' ? 'tl.in' : 'tl.out')}</span>}
-                    {e.duration_s !== null && e.duration_s > 0 && (
-                      <span class="muted"> · {t('ct.minutes', { n: Math.round(e.duration_s / 60) })}</span>
-                    )}
-                    {e.outcome && e.kind !== 'stage_change' && <span> · {e.outcome}</span>}
-                    <span class="muted small tl-time"> {formatTime(i18n, e.at, tz)}</span>
-                  </p>
-                  {e.body && <p class="tl-body">{e.kind === 'stage_change' ? stageBody(i18n, e.body) : e.body}</p>}
-                </li>
+                <TimelineItem key={e.id} e={e} tz={tz} />
               ))}
             </ol>
           )}
@@ -700,6 +676,42 @@ export function ContactPage({ id }: { id: number }) {
 /** A stage change's body names stages by code ("lead → customer"); show them translated. */
 function stageBody(i18n: I18n, body: string): string {
   return body.replace(/\b(stranger|lead|prospect|customer|advocate|former)\b/g, (s) => stageName(i18n, s));
+}
+
+/** One timeline entry; WHO (the contact's name or link, for combined timelines) leads when given. */
+export function TimelineItem({ e, tz, who }: { e: TimelineEntry; tz: string; who?: ComponentChildren }) {
+  const i18n = useI18n();
+  const { t } = i18n;
+  return (
+    <li class={`tl-entry tl-${e.kind}`} data-kind={e.kind}>
+      <p class="tl-head">
+        {who && (
+          <>
+            {who}
+            <span> · </span>
+          </>
+        )}
+        <strong>{tr(i18n, `tl.${e.kind}`, e.kind)}</strong>
+        {e.direction && <span class="muted"> · {t(e.direction === 'in' ? 'tl.in' : 'tl.out')}</span>}
+        {e.duration_s !== null && e.duration_s > 0 && <span class="muted"> · {t('ct.minutes', { n: Math.round(e.duration_s / 60) })}</span>}
+        {e.outcome && e.kind !== 'stage_change' && <span> · {e.outcome}</span>}
+        <span class="muted small tl-time"> {formatTime(i18n, e.at, tz)}</span>
+      </p>
+      {e.body && <p class="tl-body">{entryBody(i18n, e)}</p>}
+    </li>
+  );
+}
+
+const MERGE_NOTE = /^Values of the merged contact (.*) that differed:/;
+
+/** An entry's body as shown: stage names translated, the merge note's opening line in the page's language. */
+export function entryBody(i18n: I18n, e: TimelineEntry): string {
+  const body = e.body ?? '';
+  if (e.kind === 'stage_change') return stageBody(i18n, body);
+  if (e.kind === 'note' && e.source_kind === 'contact') {
+    return body.replace(MERGE_NOTE, (_, who: string) => i18n.t('tl.mergeNote', { who }));
+  }
+  return body;
 }
 
 function LogForm({ contactId, onLogged }: { contactId: number; onLogged: () => Promise<void> }) {

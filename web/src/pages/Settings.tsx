@@ -14,11 +14,13 @@ import { PasswordForm } from './Password';
 import { TokensPage } from './Tokens';
 import { UsersPage } from './Users';
 import { AuditPage } from './Audit';
+import { GoingColdSettingsPage } from './Relations';
 
 interface Tab {
   slug: string;
   label: Key;
   ownerOnly: boolean;
+  managerOnly?: boolean;
 }
 
 const TABS: Tab[] = [
@@ -26,6 +28,7 @@ const TABS: Tab[] = [
   { slug: 'tokens', label: 'settings.tokens', ownerOnly: false },
   { slug: 'users', label: 'settings.users', ownerOnly: true },
   { slug: 'audit', label: 'settings.audit', ownerOnly: true },
+  { slug: 'going-cold', label: 'settings.goingCold', ownerOnly: false, managerOnly: true },
 ];
 
 export function SettingsPage() {
@@ -35,11 +38,14 @@ export function SettingsPage() {
   const slug = path.replace(/^\/settings\//, '').replace(/\/$/, '');
   const tab = TABS.find((x) => x.slug === slug);
   const owner = user.role === 'owner';
-  const visible = TABS.filter((x) => owner || !x.ownerOnly);
+  const manager = owner || user.role === 'manager';
+  const visible = TABS.filter((x) => (owner || !x.ownerOnly) && (manager || !x.managerOnly));
 
   let body;
   if (!tab) body = <p class="lead">{t('notFound.body')}</p>;
   else if (tab.ownerOnly && !owner) body = <Alert>{t('settings.ownerOnly')}</Alert>;
+  else if (tab.managerOnly && !manager) body = <Alert>{t('settings.managerOnly')}</Alert>;
+  else if (tab.slug === 'going-cold') body = <GoingColdSettingsPage />;
   else if (tab.slug === 'profile') body = <ProfilePage />;
   else if (tab.slug === 'tokens') body = <TokensPage />;
   else if (tab.slug === 'users') body = <UsersPage />;

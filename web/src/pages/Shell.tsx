@@ -11,6 +11,7 @@ import { Link, useRouter } from '../router';
 import { Icon, LangSwitch, Logo, PageTitle, type IconName } from '../components';
 import { SettingsPage } from './Settings';
 import { ContactPage, ContactsPage } from './Contacts';
+import { ContactsTabs, DuplicatesPage, GoingColdPage, OrganizationPage, OrganizationsPage } from './Relations';
 
 interface NavItem {
   path: string;
@@ -78,7 +79,13 @@ export function Shell() {
   let content;
   const section = SECTIONS.find((s) => s.path === path);
   const contactMatch = /^\/contacts\/(\d+)\/?$/.exec(path);
+  const orgMatch = /^\/contacts\/organizations\/(\d+)\/?$/.exec(path);
+  const contactsView = path.replace(/\/$/, '');
   if (path === '/contacts' || path === '/contacts/') content = <ContactsPage />;
+  else if (contactsView === '/contacts/going-cold') content = <GoingColdPage />;
+  else if (contactsView === '/contacts/duplicates') content = <DuplicatesPage />;
+  else if (contactsView === '/contacts/organizations') content = <OrganizationsPage />;
+  else if (orgMatch) content = <OrganizationPage key={orgMatch[1]} id={Number(orgMatch[1])} />;
   else if (contactMatch) content = <ContactPage key={contactMatch[1]} id={Number(contactMatch[1])} />;
   else if (section) content = <SectionPage item={section} />;
   else if (path.startsWith('/settings/')) content = <SettingsPage />;
@@ -129,6 +136,7 @@ export function Shell() {
         </nav>
         <div class="scrim" aria-hidden="true" onClick={() => setMenuOpen(false)} />
         <main id="main" tabIndex={-1} class="content">
+          {['/contacts', '/contacts/going-cold', '/contacts/duplicates', '/contacts/organizations'].includes(contactsView) && <ContactsTabs />}
           {content}
         </main>
       </div>
