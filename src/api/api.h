@@ -16,6 +16,7 @@
 #include "accounts/session.h"
 #include "core/error.h"
 #include "core/json.h"
+#include "goals/track.h"
 #include "http/server.h"
 #include "store/store.h"
 
@@ -73,7 +74,13 @@ struct pz_api {
     char setup_code[16]; /* "" when set-up is finished */
     struct ratelimit *rl_account, *rl_address, *rl_setup;
     struct pz_http_prebuilt *healthz;
+    struct pz_http_prebuilt *pixel;         /* the tracking GIF, with its headers */
+    struct hit_queue *hits;                 /* tracking hits waiting for the writer */
+    unsigned char track_key[TRACK_KEY_LEN]; /* signs click ids */
 };
+
+/* The 43-byte transparent GIF the pixel answers (h_track.c). */
+extern const unsigned char pz_pixel_gif[43];
 
 /* Prepares the API over STORE (migrated). Returns NULL with the cause logged. */
 struct pz_api *pz_api_new(struct pz_store *store, const struct pz_api_config *cfg);
@@ -194,6 +201,34 @@ void h_organizations_timeline(struct pz_ctx *c);
 void h_going_cold_list(struct pz_ctx *c);
 void h_going_cold_settings_get(struct pz_ctx *c);
 void h_going_cold_settings_put(struct pz_ctx *c);
+void h_objectives_list(struct pz_ctx *c);
+void h_objectives_create(struct pz_ctx *c);
+void h_objectives_get(struct pz_ctx *c);
+void h_objectives_patch(struct pz_ctx *c);
+void h_objectives_report(struct pz_ctx *c);
+void h_campaigns_list(struct pz_ctx *c);
+void h_campaigns_create(struct pz_ctx *c);
+void h_campaigns_get(struct pz_ctx *c);
+void h_campaigns_patch(struct pz_ctx *c);
+void h_links_list(struct pz_ctx *c);
+void h_links_create(struct pz_ctx *c);
+void h_links_get(struct pz_ctx *c);
+void h_links_patch(struct pz_ctx *c);
+void h_links_qr_png(struct pz_ctx *c);
+void h_links_qr_svg(struct pz_ctx *c);
+void h_investments_list(struct pz_ctx *c);
+void h_investments_create(struct pz_ctx *c);
+void h_investments_delete(struct pz_ctx *c);
+void h_rates_list(struct pz_ctx *c);
+void h_rates_put(struct pz_ctx *c);
+void h_timer_get(struct pz_ctx *c);
+void h_timer_start(struct pz_ctx *c);
+void h_timer_stop(struct pz_ctx *c);
+void h_conversions_list(struct pz_ctx *c);
+void h_conversions_create(struct pz_ctx *c);
+void h_link_follow(struct pz_ctx *c);
+void h_pixel(struct pz_ctx *c);
+void h_script(struct pz_ctx *c);
 /* Serves the web UI for GET requests outside /api/ (web.c). */
 void pz_web_serve(struct pz_ctx *c);
 

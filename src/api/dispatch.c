@@ -88,6 +88,21 @@ struct pz_api *pz_api_new(struct pz_store *store, const struct pz_api_config *cf
     api->healthz =
         pz_http_prebuilt_new(200, "application/json", healthz_body, sizeof(healthz_body) - 1,
                              security_headers, N_SECURITY_HEADERS);
+    /* The tracking pixel is answered as often: made once too, never to be cached. */
+    {
+        struct pz_http_header h[N_SECURITY_HEADERS + 1];
+        memcpy(h, security_headers, sizeof(security_headers));
+        h[N_SECURITY_HEADERS].name = "Cache-Control";
+        h[N_SECURITY_HEADERS].value = "no-store";
+        api->pixel = pz_http_prebuilt_new(200, "image/gif", pz_pixel_gif, sizeof(pz_pixel_gif), h,
+                                          N_SECURITY_HEADERS + 1);
+    }
+    track_key_derive(api->secret, api->track_key);
+    api->hits = hitq_start(store, 0);
+    if (!api->hits) {
+        pz_api_free(api);
+        return NULL;
+    }
     return api;
 }
 
@@ -98,9 +113,13 @@ void pz_api_free(struct pz_api *api)
     ratelimit_free(api->rl_account);
     ratelimit_free(api->rl_address);
     ratelimit_free(api->rl_setup);
+    /* After the server stopped: every hit it answered is written before we go. */
+    hitq_stop(api->hits);
     pz_http_prebuilt_free(api->healthz);
+    pz_http_prebuilt_free(api->pixel);
     pthread_mutex_destroy(&api->setup_lock);
     sodium_memzero(api->secret, sizeof(api->secret));
+    sodium_memzero(api->track_key, sizeof(api->track_key));
     free(api);
 }
 
@@ -109,10 +128,12 @@ const char *pz_api_setup_code(struct pz_api *api)
     return api->setup_code[0] ? api->setup_code : NULL;
 }
 
+/* The API, the health check and the tracking endpoints (/l/ links, /t/ pixel and script). */
 static int is_api_path(const char *path)
 {
     return pz_str_starts(path, "/api/") || strcmp(path, "/api") == 0 ||
-           strcmp(path, "/healthz") == 0;
+           strcmp(path, "/healthz") == 0 || pz_str_starts(path, "/l/") ||
+           pz_str_starts(path, "/t/");
 }
 
 size_t pz_api_body_limit(void *ctx, struct pz_http_req *req)
@@ -270,7 +291,7 @@ void pz_api_handle(void *ctx, struct pz_http_req *req)
     if (!host_allowed(api, pz_http_header(req, "Host"))) {
         reply_error(&c, "http.bad_host", NULL);
     } else if (is_api_path(req->path)) {
-        if (strcmp(req->path, "/healthz") != 0)
+        if (pz_str_starts(req->path, "/api"))
             pz_http_add_header_static(req, "Cache-Control", "no-store");
         dispatch_api(&c);
     } else if (req->body_too_large) {

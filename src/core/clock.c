@@ -3,7 +3,11 @@
  */
 #include "core/clock.h"
 
+#include <stdio.h>
+#include <string.h>
 #include <time.h>
+
+#include "core/error.h"
 
 #include "core/banned.h"
 
@@ -27,6 +31,54 @@ char *pz_time_iso(int64_t ms, char *out, size_t outsz)
     struct tm tm;
     gmtime_r(&t, &tm);
     if (strftime(out, outsz, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0 && outsz)
+        out[0] = '\0';
+    return out;
+}
+
+/* Days from 1970-01-01 to Y-M-D in the proleptic Gregorian calendar, counting
+ * years from March so that the leap day falls at the end of a year. */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+    int64_t era, yoe, doy, doe;
+
+    y -= m <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = y - era * 400;
+    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+int pz_day_parse(const char *s, int64_t *day)
+{
+    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int y = 0, m = 0, d = 0;
+
+    if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+        return PZ_EINVAL;
+    for (int i = 0; i < 10; i++) {
+        if (i == 4 || i == 7)
+            continue;
+        if (s[i] < '0' || s[i] > '9')
+            return PZ_EINVAL;
+    }
+    y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+    m = (s[5] - '0') * 10 + (s[6] - '0');
+    d = (s[8] - '0') * 10 + (s[9] - '0');
+    if (y < 2000 || y > 2199 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+        return PZ_EINVAL;
+    if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+        return PZ_EINVAL;
+    *day = days_from_civil(y, m, d);
+    return 0;
+}
+
+char *pz_day_format(int64_t day, char *out, size_t outsz)
+{
+    time_t t = (time_t)(day * 86400);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    if (strftime(out, outsz, "%Y-%m-%d", &tm) == 0 && outsz)
         out[0] = '\0';
     return out;
 }

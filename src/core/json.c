@@ -161,6 +161,34 @@ void pz_json_int(struct pz_json *j, int64_t v)
     put(j, num, (size_t)n);
 }
 
+void pz_json_fixed(struct pz_json *j, int64_t v, int decimals)
+{
+    char num[40];
+    int64_t scale = 1;
+    uint64_t a = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    int n;
+
+    if (decimals < 0 || decimals > 6) {
+        j->error = PZ_EINVAL;
+        return;
+    }
+    for (int i = 0; i < decimals; i++)
+        scale *= 10;
+    if (decimals == 0)
+        n = snprintf(num, sizeof(num), "%s%" PRIu64, v < 0 ? "-" : "", a);
+    else
+        n = snprintf(num, sizeof(num), "%s%" PRIu64 ".%0*" PRIu64, v < 0 ? "-" : "",
+                     a / (uint64_t)scale, decimals, a % (uint64_t)scale);
+    before_value(j);
+    put(j, num, (size_t)n);
+}
+
+void pz_json_kfixed(struct pz_json *j, const char *key, int64_t v, int decimals)
+{
+    pz_json_key(j, key);
+    pz_json_fixed(j, v, decimals);
+}
+
 void pz_json_bool(struct pz_json *j, int v)
 {
     before_value(j);

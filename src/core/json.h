@@ -52,6 +52,13 @@ void pz_json_knull(struct pz_json *j, const char *key);
 /* Writes the integer, or null when V is negative (for optional ids and times). */
 void pz_json_kint_or_null(struct pz_json *j, const char *key, int64_t v);
 
+/*
+ * Writes V / 10^DECIMALS as a JSON number with exactly DECIMALS digits after
+ * the point (0-6): amounts kept as integer cents are written as 12.50.
+ */
+void pz_json_fixed(struct pz_json *j, int64_t v, int decimals);
+void pz_json_kfixed(struct pz_json *j, const char *key, int64_t v, int decimals);
+
 /* Returns 0, or PZ_ETOOBIG / PZ_EINVAL if anything went wrong while writing. */
 int pz_json_error(const struct pz_json *j);
 
