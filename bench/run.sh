@@ -7,7 +7,11 @@
 # by the CLI) and nginx on a temporary configuration serving a file with the
 # very bytes of piazza's /healthz answer, then runs wrk with the same settings
 # against: nginx static file, piazza GET /healthz, piazza GET /api/v1/me with a
-# bearer token. It reads piazza's resident memory before and after the load,
+# bearer token, and the tracking hits: a tracked link GET /l/{slug} (302) and
+# the pixel GET /t/{site}.gif. After the rounds, one counting run per tracking
+# target (a wrk Lua script sends a fixed number of hits, then /healthz, and
+# counts the hit answers) checks that piazza stored exactly the hits wrk got
+# answered. It reads piazza's resident memory before and after the load,
 # prints a table and writes docs/BENCHMARKS.md. It stops what it started, by
 # pid, with bounded waits. Then bench/contacts/run.sh adds its own section
 # (contacts at 100,000: import, list and search).
@@ -118,6 +122,22 @@ ME_CODE=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKE
 [ "$ME_CODE" = 200 ] || die "GET /api/v1/me with the token answered $ME_CODE"
 PZ_VERSION=$(curl -s "$PZ/api/v1/version" | sed -n 's/.*"version":"\([^"]*\)".*/\1/p')
 
+# --- tracking: a link to follow and the workspace's pixel ----------------------
+api() { # api METHOD PATH [JSON]: the answer's body, with the bench owner's token
+    curl -sf -X "$1" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+        ${3:+--data "$3"} "$PZ$2"
+}
+json_field() { sed -n "s/.*\"$1\":\"\{0,1\}\([^\",}]*\).*/\1/p" | head -n 1; }
+new_link() { api POST /api/v1/links '{"url":"https://www.example.com/landing?lang=it"}'; }
+LINK_JSON=$(new_link) || die "POST /api/v1/links failed"
+LINK_SLUG=$(echo "$LINK_JSON" | json_field slug)
+SITE=$(api GET /api/v1/workspace | json_field slug)
+[ -n "$LINK_SLUG" ] && [ -n "$SITE" ] || die "no link slug or workspace slug"
+REDIRECT_CODE=$(curl -s -o /dev/null -w '%{http_code}' "$PZ/l/$LINK_SLUG")
+[ "$REDIRECT_CODE" = 302 ] || die "GET /l/$LINK_SLUG answered $REDIRECT_CODE"
+PIXEL_BYTES=$(curl -sf "$PZ/t/$SITE.gif?e=bench_warmup" | wc -c)
+[ "$PIXEL_BYTES" = 43 ] || die "the pixel answered $PIXEL_BYTES bytes, not 43"
+
 # --- nginx: the same bytes as a static file -----------------------------------
 mkdir -p "$TMP/www" "$TMP/log" "$TMP/tmp"
 cp "$TMP/healthz.body" "$TMP/www/healthz"
@@ -179,11 +199,13 @@ run() {
 : >"$TMP/results"
 # The targets take turns, ROUNDS times, and each is judged by its median run: other work on
 # the machine then weighs on all of them alike instead of on whichever ran at a bad moment.
-echo "wrk -t$THREADS -c$CONNS -d${SECONDS_EACH}s, $ROUNDS rounds of three targets..." >&2
+echo "wrk -t$THREADS -c$CONNS -d${SECONDS_EACH}s, $ROUNDS rounds of five targets..." >&2
 for round in $(seq "$ROUNDS"); do
     run nginx-static "$NG/healthz"
     run piazza-healthz "$PZ/healthz"
     run piazza-me "$PZ/api/v1/me" -H "Authorization: Bearer $TOKEN"
+    run piazza-redirect "$PZ/l/$LINK_SLUG"
+    run piazza-pixel "$PZ/t/$SITE.gif?e=bench_pixel"
 done
 cp "$TMP/results" "$TMP/results.all"
 # Keep each target's median run (by requests/s).
@@ -191,6 +213,56 @@ sort -k1,1 -k2,2g "$TMP/results.all" | awk '
     { n[$1]++; line[$1, n[$1]] = $0 }
     END { for (k in n) print line[k, int((n[k] + 1) / 2)] }' | sort >"$TMP/results"
 ROUND_RPS=$(awk '{r[$1] = r[$1] (r[$1] == "" ? "" : ", ") sprintf("%.0f", $2)} END {for (k in r) print k ": " r[k]}' "$TMP/results.all" | sort)
+
+# --- counting runs: every hit wrk got an answer for is stored, and no other ------
+# wrk stops in the middle of requests, so a timed run always leaves some answered
+# by piazza but not counted by wrk. Here each wrk thread sends a fixed number of
+# hits (about 3 s worth at the measured rate), then only /healthz until the run
+# ends, and counts the hit answers itself; piazza's count must equal it.
+cat >"$TMP/count.lua" <<'LUA'
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args)
+    quota = tonumber(os.getenv("BENCH_QUOTA"))
+    sent, answered = 0, 0
+    hit = wrk.format("GET", os.getenv("BENCH_HIT_PATH"))
+    idle = wrk.format("GET", "/healthz")
+end
+function request()
+    if sent < quota then sent = sent + 1; return hit end
+    return idle
+end
+function response(status, headers, body)
+    if status == 302 or headers["Content-Type"] == "image/gif" then answered = answered + 1 end
+end
+function done(summary, latency, requests)
+    local total = 0
+    for _, t in ipairs(threads) do total = total + t:get("answered") end
+    io.write(string.format("hits answered: %d\n", total))
+end
+LUA
+count_run() { # count_run NAME PATH: prints "answered"
+    local rate quota
+    rate=$(awk -v n="$1" '$1 == n {printf "%d", $2}' "$TMP/results")
+    quota=$((rate * 3 / THREADS + 1))
+    BENCH_QUOTA=$quota BENCH_HIT_PATH=$2 "${WRK[@]}" -d6s -s "$TMP/count.lua" "$PZ/healthz" \
+        >"$TMP/count-$1.txt" 2>&1 || die "wrk counting run failed: $(tail -n 3 "$TMP/count-$1.txt")"
+    sed -n 's/^hits answered: //p' "$TMP/count-$1.txt"
+}
+echo "counting runs..." >&2
+COUNT_LINK_JSON=$(new_link) || die "POST /api/v1/links failed"
+COUNT_LINK_ID=$(echo "$COUNT_LINK_JSON" | json_field id)
+COUNT_LINK_SLUG=$(echo "$COUNT_LINK_JSON" | json_field slug)
+REDIRECT_ANSWERED=$(count_run piazza-redirect "/l/$COUNT_LINK_SLUG")
+# Reading a link waits for the hits answered before it to be written.
+REDIRECT_STORED=$(api GET "/api/v1/links/$COUNT_LINK_ID" | json_field clicks)
+TODAY=$(date -u +%Y-%m-%d)
+COUNT_OBJ_ID=$(api POST /api/v1/objectives "{\"name\":\"bench\",\"metric\":\"conversions\",\"event\":\"bench_count\",\"target\":1,\"start\":\"$TODAY\",\"end\":\"$TODAY\"}" | json_field id)
+PIXEL_ANSWERED=$(count_run piazza-pixel "/t/$SITE.gif?e=bench_count")
+PIXEL_STORED=$(api GET "/api/v1/objectives/$COUNT_OBJ_ID/report" | sed -n 's/.*"progress":{"value":\([0-9]*\).*/\1/p')
+count_verdict() { [ -n "$1" ] && [ "$1" = "$2" ] && [ "$1" -gt 0 ] && echo PASS || echo MISS; }
+REDIRECT_COUNT_VERDICT=$(count_verdict "$REDIRECT_ANSWERED" "$REDIRECT_STORED")
+PIXEL_COUNT_VERDICT=$(count_verdict "$PIXEL_ANSWERED" "$PIXEL_STORED")
 
 sleep 1
 LOAD_RSS=$(kb "$PIAZZA_PID" VmRSS)
@@ -209,12 +281,25 @@ rps() { awk -v n="$1" '$1 == n {print $2}' "$TMP/results"; }
 NG_RPS=$(rps nginx-static)
 HZ_RPS=$(rps piazza-healthz)
 ME_RPS=$(rps piazza-me)
+RD_RPS=$(rps piazza-redirect)
+PX_RPS=$(rps piazza-pixel)
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.2f", a / b; else print "n/a"}'; }
 HZ_RATIO=$(ratio "$HZ_RPS" "$NG_RPS")
 ME_RATIO=$(ratio "$ME_RPS" "$NG_RPS")
+RD_RATIO=$(ratio "$RD_RPS" "$NG_RPS")
+PX_RATIO=$(ratio "$PX_RPS" "$NG_RPS")
 verdict() { awk -v c="$1" 'BEGIN {print (c ? "PASS" : "MISS")}'; }
 HZ_VERDICT=$(verdict "$(awk -v r="$HZ_RATIO" 'BEGIN {print (r + 0 >= 1.0)}')")
 IDLE_VERDICT=$(verdict "$((IDLE_RSS < IDLE_TARGET_KB))")
+RD_VERDICT=$(verdict "$(awk -v r="$RD_RATIO" 'BEGIN {print (r + 0 >= 1.0)}')")
+PX_VERDICT=$(verdict "$(awk -v r="$PX_RATIO" 'BEGIN {print (r + 0 >= 1.0)}')")
+# p99 as wrk prints it (us, ms or s) in milliseconds.
+p99_ms() { awk -v n="$1" '$1 == n {v = $5; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v);
+    print (u == "us" ? v / 1000 : (u == "s" ? v * 1000 : v))}' "$TMP/results"; }
+RD_P99=$(p99_ms piazza-redirect)
+PX_P99=$(p99_ms piazza-pixel)
+RD_P99_VERDICT=$(verdict "$(awk -v p="$RD_P99" 'BEGIN {print (p + 0 < 5)}')")
+PX_P99_VERDICT=$(verdict "$(awk -v p="$PX_P99" 'BEGIN {print (p + 0 < 5)}')")
 BAD=$(awk '{s += $7 + $8} END {print s + 0}' "$TMP/results.all")
 
 table() {
@@ -225,6 +310,8 @@ table() {
         if ($1 == "nginx-static") label = "nginx static file `/healthz`"
         if ($1 == "piazza-healthz") label = "piazza `GET /healthz`"
         if ($1 == "piazza-me") label = "piazza `GET /api/v1/me` (bearer token)"
+        if ($1 == "piazza-redirect") label = "piazza tracked link `GET /l/{slug}` (302, click stored)"
+        if ($1 == "piazza-pixel") label = "piazza pixel `GET /t/{site}.gif` (hit stored)"
         printf "| %s | %.0f | %s | %s | %s | %s | %s | %s |\n", label, $2, $3, $4, $5, $6, $7, $8
     }' "$TMP/results"
 }
@@ -233,6 +320,8 @@ echo
 table
 echo
 echo "piazza/nginx  /healthz: ${HZ_RATIO}x ($HZ_VERDICT, target >= 1.0x)   /api/v1/me: ${ME_RATIO}x"
+echo "tracking/nginx  redirect: ${RD_RATIO}x ($RD_VERDICT), p99 ${RD_P99} ms ($RD_P99_VERDICT, < 5 ms)   pixel: ${PX_RATIO}x ($PX_VERDICT), p99 ${PX_P99} ms ($PX_P99_VERDICT)"
+echo "counting runs: redirect answered $REDIRECT_ANSWERED, stored $REDIRECT_STORED ($REDIRECT_COUNT_VERDICT); pixel answered $PIXEL_ANSWERED, stored $PIXEL_STORED ($PIXEL_COUNT_VERDICT)"
 echo "piazza memory idle $(mb "$IDLE_RSS") MB ($IDLE_VERDICT, target < 16 MB), after load $(mb "$LOAD_RSS") MB, peak $(mb "$PEAK_RSS") MB"
 echo "piazza stderr lines during the load: $ERR_LINES for $TOTAL_PZ_REQ requests (--log-level $LOG_LEVEL)"
 [ "$BAD" -eq 0 ] || echo "warning: $BAD non-2xx answers or socket errors; figures are suspect" >&2
@@ -276,7 +365,7 @@ mkdir -p "$(dirname "$REPORT")"
     echo "server it measures, so the figures compare servers on this machine, not absolute capacity."
     echo
     echo "- load: \`wrk -t$THREADS -c$CONNS -d${SECONDS_EACH}s --latency URL\` for each target, after a 1 s warm-up;"
-    echo "  the three targets take turns for $ROUNDS rounds and each row below is that target's median run"
+    echo "  the five targets take turns for $ROUNDS rounds and each row below is that target's median run"
     echo "  (so other work on the machine weighs on all of them alike)."
     echo "- nginx: \`worker_processes auto\`, \`access_log off\`, \`sendfile on\`, keep-alive on"
     echo "  (\`keepalive_requests 1000000\`), serving a file that holds exactly the bytes of piazza's"
@@ -300,6 +389,8 @@ mkdir -p "$(dirname "$REPORT")"
     echo "|---|---:|"
     echo "| piazza \`/healthz\` / nginx static | ${HZ_RATIO}× |"
     echo "| piazza \`/api/v1/me\` / nginx static | ${ME_RATIO}× |"
+    echo "| piazza tracked link \`/l/{slug}\` / nginx static | ${RD_RATIO}× |"
+    echo "| piazza pixel \`/t/{site}.gif\` / nginx static | ${PX_RATIO}× |"
     echo "| piazza resident memory, idle | $(mb "$IDLE_RSS") MB |"
     echo "| piazza resident memory, after load | $(mb "$LOAD_RSS") MB |"
     echo "| piazza resident memory, peak | $(mb "$PEAK_RSS") MB |"
@@ -310,6 +401,18 @@ mkdir -p "$(dirname "$REPORT")"
     echo "|---|---:|---|"
     echo "| \`GET /healthz\` at least 1.0× nginx's static-file rate | ${HZ_RATIO}× | $HZ_VERDICT |"
     echo "| idle server under 16 MB resident | $(mb "$IDLE_RSS") MB | $IDLE_VERDICT |"
+    echo "| tracked link hits recorded at least at nginx's static-file rate | ${RD_RATIO}× | $RD_VERDICT |"
+    echo "| pixel hits recorded at least at nginx's static-file rate | ${PX_RATIO}× | $PX_VERDICT |"
+    echo "| tracked link p99 under 5 ms (wrk -c$CONNS) | ${RD_P99} ms | $RD_P99_VERDICT |"
+    echo "| pixel p99 under 5 ms (wrk -c$CONNS) | ${PX_P99} ms | $PX_P99_VERDICT |"
+    echo "| clicks stored = redirect answers wrk counted | $REDIRECT_STORED of $REDIRECT_ANSWERED | $REDIRECT_COUNT_VERDICT |"
+    echo "| pixel hits stored = pixel answers wrk counted | $PIXEL_STORED of $PIXEL_ANSWERED | $PIXEL_COUNT_VERDICT |"
+    echo
+    echo "Tracking hits are queued in memory and written by one writer thread in batches"
+    echo "(\`src/goals/track.c\`); a hit is stored before the next read of the figures. The counting"
+    echo "runs use \`wrk -t$THREADS -c$CONNS -d6s -s count.lua\`: each wrk thread sends a fixed number of hits"
+    echo "(3 s at the measured rate), then \`/healthz\` only, and counts the hit answers it received;"
+    echo "piazza's count (\`GET /api/v1/links/{id}\` clicks, the pixel objective's progress) must equal it."
     if [ "$BAD" -ne 0 ]; then
         echo
         echo "**Warning:** $BAD non-2xx answers or socket errors during the runs; the figures are suspect."

@@ -85,7 +85,7 @@ void h_link_follow(struct pz_ctx *c)
         reply_internal(c, PZ_EDB);
         return;
     }
-    r = link_resolve(conn, slug, &t);
+    r = link_resolve_cached(conn, slug, &t);
     if (r == PZ_ENOTFOUND) {
         reply_error(c, "not_found", "no such link");
         return;
@@ -155,13 +155,11 @@ void h_pixel(struct pz_ctx *c)
     /* A link's slug: the hit is that link's (an e-mail opened); else a workspace's site. */
     if (link_slug_shape(slug)) {
         struct link_target t = {0};
-        r = link_resolve(conn, slug, &t);
+        r = link_resolve_cached(conn, slug, &t);
         h.workspace_id = t.workspace_id;
         h.link_id = t.id;
     } else {
-        struct workspace w = {0};
-        r = pz_slug_valid(slug) ? workspace_find_slug(conn, slug, &w) : PZ_ENOTFOUND;
-        h.workspace_id = w.id;
+        r = track_site(conn, slug, &h.workspace_id);
     }
     if (r == PZ_ENOTFOUND) {
         reply_error(c, "not_found", "no such tracking pixel");

@@ -4,6 +4,7 @@
 #include "goals/link.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,8 +127,10 @@ int link_create(struct pz_conn *conn, int64_t ws, int64_t campaign_id, const cha
         if (r == PZ_SQL_ROW)
             out->id = pz_sql_int(st, 0);
         pz_sql_done(st);
-        if (r == PZ_SQL_ROW)
+        if (r == PZ_SQL_ROW) {
+            link_cache_forget(); /* it may have been asked for, and remembered as unknown */
             return 0;
+        }
         if (r != PZ_EEXIST)
             return r < 0 ? r : PZ_EDB;
     }
@@ -191,6 +194,7 @@ int link_update(struct pz_conn *conn, int64_t ws, int64_t id, const char *url, c
     pz_sql_bind_text(st, 4, out->name);
     r = pz_sql_step(st);
     pz_sql_done(st);
+    link_cache_forget();
     return r < 0 ? r : 0;
 }
 
@@ -237,6 +241,67 @@ int link_clicks(struct pz_conn *conn, int64_t ws, int64_t id, int64_t *clicks, i
                          " WHERE workspace_id = $1 AND link_id = $2 AND kind = 'click') AS d",
                          unique, "ii", ws, id);
     return r < 0 ? r : 0;
+}
+
+/*
+ * Clicks ask for the same few slugs again and again: their answers are kept
+ * for a few seconds in a small table (one slot per hash, the newest wins).
+ * Creating or changing a link in this process empties it at once; another
+ * process's change is seen within LINK_CACHE_MS.
+ */
+#define LINK_CACHE_SLOTS 512
+#define LINK_CACHE_MS    5000
+
+struct cache_slot {
+    char slug[16];
+    uint64_t gen;
+    int64_t fetched_at;
+    int found;
+    struct link_target t;
+};
+
+static struct cache_slot *cache;
+static pthread_rwlock_t cache_lock = PTHREAD_RWLOCK_INITIALIZER;
+static _Atomic uint64_t cache_gen = 1;
+
+void link_cache_forget(void)
+{
+    cache_gen++;
+}
+
+int link_resolve_cached(struct pz_conn *conn, const char *slug, struct link_target *out)
+{
+    size_t n = strlen(slug), i = (size_t)(pz_fnv1a64(slug, n) % LINK_CACHE_SLOTS);
+    int64_t now = pz_now_ms();
+    uint64_t gen = cache_gen;
+    int r = -1;
+
+    if (n >= sizeof(cache->slug))
+        return link_resolve(conn, slug, out);
+    pthread_rwlock_rdlock(&cache_lock);
+    if (cache && cache[i].gen == gen && now - cache[i].fetched_at < LINK_CACHE_MS &&
+        strcmp(cache[i].slug, slug) == 0) {
+        r = cache[i].found ? 0 : PZ_ENOTFOUND;
+        if (r == 0)
+            *out = cache[i].t;
+    }
+    pthread_rwlock_unlock(&cache_lock);
+    if (r != -1)
+        return r;
+    r = link_resolve(conn, slug, out);
+    if (r != 0 && r != PZ_ENOTFOUND)
+        return r;
+    pthread_rwlock_wrlock(&cache_lock);
+    if (!cache)
+        cache = xcalloc(LINK_CACHE_SLOTS, sizeof(*cache));
+    memcpy(cache[i].slug, slug, n + 1);
+    cache[i].gen = gen;
+    cache[i].fetched_at = now;
+    cache[i].found = r == 0;
+    if (r == 0)
+        cache[i].t = *out;
+    pthread_rwlock_unlock(&cache_lock);
+    return r;
 }
 
 int link_resolve(struct pz_conn *conn, const char *slug, struct link_target *out)

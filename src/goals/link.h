@@ -63,6 +63,16 @@ struct link_target {
 /* Finds the link of SLUG. Returns 0, PZ_ENOTFOUND or a code. */
 int link_resolve(struct pz_conn *conn, const char *slug, struct link_target *out);
 
+/*
+ * link_resolve through a small cache of recent answers (also of unknown
+ * slugs), for the click path. An answer may be up to 5 seconds old when
+ * another process changed the link; changes made in this process are seen
+ * at once.
+ */
+int link_resolve_cached(struct pz_conn *conn, const char *slug, struct link_target *out);
+/* Drops every cached answer (after a link or campaign changed). */
+void link_cache_forget(void);
+
 /* Returns 1 when S has the shape of a link slug (so /t/{slug} is a link, not a workspace). */
 int link_slug_shape(const char *s);
 

@@ -13,6 +13,7 @@
 #include "core/clock.h"
 #include "core/mem.h"
 #include "core/text.h"
+#include "goals/link.h"
 #include "goals/track.h"
 #include "core/banned.h"
 
@@ -531,6 +532,7 @@ int campaign_update(struct pz_conn *conn, int64_t ws, int64_t id, const struct c
     pz_sql_bind_int(st, 11, id);
     r = pz_sql_step(st);
     pz_sql_done(st);
+    link_cache_forget(); /* the channel gives the links' utm_source */
     return r < 0 ? r : 0;
 }
 

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "accounts/workspace.h"
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/log.h"
@@ -74,6 +75,19 @@ static void pz_mac(const unsigned char key[TRACK_KEY_LEN], const char *body, siz
     pz_b64url_encode(mac, sizeof(mac), out, outsz);
 }
 
+/*
+ * The nonce only has to differ between clicks of one link in one second (the
+ * signature, not the nonce, makes a click id unforgeable): a counter from a
+ * random start serves, without a system call per click.
+ */
+static _Atomic uint32_t nonce_counter;
+static pthread_once_t nonce_once = PTHREAD_ONCE_INIT;
+
+static void nonce_init(void)
+{
+    nonce_counter = randombytes_random();
+}
+
 void track_pz_make(const unsigned char key[TRACK_KEY_LEN], int64_t ws, int64_t link_id,
                    int64_t at_ms, char *out)
 {
@@ -81,7 +95,8 @@ void track_pz_make(const unsigned char key[TRACK_KEY_LEN], int64_t ws, int64_t l
     size_t o = 0;
     int n;
 
-    randombytes_buf(&nonce, sizeof(nonce));
+    pthread_once(&nonce_once, nonce_init);
+    nonce = nonce_counter++;
     n = put_b36(out + o, TRACK_PZ_MAX - o, (uint64_t)ws);
     o += (size_t)n;
     out[o++] = '.';
@@ -348,28 +363,71 @@ static int load_salt(struct pz_conn *conn, int64_t day)
 
 int track_visitor(struct pz_conn *conn, int64_t day, const char *ip, const char *ua, char out[17])
 {
-    unsigned char h[8];
+    unsigned char h[8], key[sizeof(salt)];
     crypto_generichash_state s;
     int r = 0;
 
+    /* Only the copy of the salt is under the lock; the hashing is not. */
     pthread_mutex_lock(&salt_lock);
     if (salt_day != day) {
         r = load_salt(conn, day);
         if (r == 0)
             salt_day = day;
     }
-    if (r == 0) {
-        crypto_generichash_init(&s, salt, sizeof(salt), sizeof(h));
-        crypto_generichash_update(&s, (const unsigned char *)ip, strlen(ip) + 1);
-        if (ua)
-            crypto_generichash_update(&s, (const unsigned char *)ua, strlen(ua));
-        crypto_generichash_final(&s, h, sizeof(h));
-    }
+    memcpy(key, salt, sizeof(key));
     pthread_mutex_unlock(&salt_lock);
     if (r < 0)
         return r;
+    crypto_generichash_init(&s, key, sizeof(key), sizeof(h));
+    crypto_generichash_update(&s, (const unsigned char *)ip, strlen(ip) + 1);
+    if (ua)
+        crypto_generichash_update(&s, (const unsigned char *)ua, strlen(ua));
+    crypto_generichash_final(&s, h, sizeof(h));
+    sodium_memzero(key, sizeof(key));
     pz_hex_encode(h, sizeof(h), out, 17);
     return 0;
+}
+
+/* --- sites: workspace slugs of the pixel ---------------------------------------------------- */
+
+#define SITE_SLOTS 64
+#define SITE_MS    5000
+
+static struct {
+    char slug[64];
+    int64_t ws; /* 0: no such workspace */
+    int64_t fetched_at;
+} sites[SITE_SLOTS];
+static pthread_rwlock_t sites_lock = PTHREAD_RWLOCK_INITIALIZER;
+
+int track_site(struct pz_conn *conn, const char *slug, int64_t *ws)
+{
+    size_t n = strlen(slug), i = (size_t)(pz_fnv1a64(slug, n) % SITE_SLOTS);
+    int64_t now = pz_now_ms();
+    struct workspace w;
+    int r = -1;
+
+    *ws = 0;
+    if (!pz_slug_valid(slug))
+        return PZ_ENOTFOUND;
+    pthread_rwlock_rdlock(&sites_lock);
+    if (now - sites[i].fetched_at < SITE_MS && strcmp(sites[i].slug, slug) == 0) {
+        *ws = sites[i].ws;
+        r = *ws > 0 ? 0 : PZ_ENOTFOUND;
+    }
+    pthread_rwlock_unlock(&sites_lock);
+    if (r != -1)
+        return r;
+    r = workspace_find_slug(conn, slug, &w);
+    if (r != 0 && r != PZ_ENOTFOUND)
+        return r;
+    pthread_rwlock_wrlock(&sites_lock);
+    snprintf(sites[i].slug, sizeof(sites[i].slug), "%s", slug);
+    sites[i].ws = r == 0 ? w.id : 0;
+    sites[i].fetched_at = now;
+    pthread_rwlock_unlock(&sites_lock);
+    *ws = r == 0 ? w.id : 0;
+    return r;
 }
 
 /* --- the queue and its writer ------------------------------------------------------------- */
@@ -388,33 +446,74 @@ struct hit_queue {
     int failing; /* the last batch failed: retried, and logged once */
 };
 
+#define HIT_COLUMNS 9
+/* Rows per INSERT: fewer statements to run per hit, while binding (whose cost grows with the
+ * number of parameters) stays cheap. */
+#define HITS_PER_INSERT 8
+
+static char insert_many[HITS_PER_INSERT * 64 + 128];
+static pthread_once_t insert_once = PTHREAD_ONCE_INIT;
+
+static void build_insert_many(void)
+{
+    size_t o = (size_t)snprintf(insert_many, sizeof(insert_many),
+                                "INSERT INTO hits (workspace_id, kind, at, link_id, event, pz,"
+                                " referrer, device, visitor) VALUES ");
+    for (int r = 0; r < HITS_PER_INSERT; r++) {
+        o += (size_t)snprintf(insert_many + o, sizeof(insert_many) - o, "%s(", r ? ", " : "");
+        for (int c = 1; c <= HIT_COLUMNS; c++)
+            o += (size_t)snprintf(insert_many + o, sizeof(insert_many) - o, "%s$%d",
+                                  c > 1 ? ", " : "", r * HIT_COLUMNS + c);
+        o += (size_t)snprintf(insert_many + o, sizeof(insert_many) - o, ")");
+    }
+}
+
+/* The INSERT of N rows (1 or HITS_PER_INSERT). */
+static const char *insert_sql(int n)
+{
+    if (n == 1)
+        return "INSERT INTO hits (workspace_id, kind, at, link_id, event, pz, referrer, device,"
+               " visitor) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+    pthread_once(&insert_once, build_insert_many);
+    return insert_many;
+}
+
+static void bind_hit(struct pz_stmt *st, int base, const struct hit *h)
+{
+    pz_sql_bind_int(st, base + 1, h->workspace_id);
+    pz_sql_bind_text(st, base + 2, h->kind == HIT_CLICK ? "click" : "event");
+    pz_sql_bind_int(st, base + 3, h->at);
+    if (h->link_id > 0)
+        pz_sql_bind_int(st, base + 4, h->link_id);
+    else
+        pz_sql_bind_null(st, base + 4);
+    pz_sql_bind_text(st, base + 5, h->event[0] ? h->event : NULL);
+    pz_sql_bind_text(st, base + 6, h->pz[0] ? h->pz : NULL);
+    pz_sql_bind_text(st, base + 7, h->referrer[0] ? h->referrer : NULL);
+    pz_sql_bind_text(st, base + 8, h->device ? h->device : "other");
+    pz_sql_bind_text(st, base + 9, h->visitor);
+}
+
 /* Writes N hits in one transaction. Returns 0 or a negative code (nothing written). */
 static int write_batch(struct pz_conn *conn, const struct hit *h, size_t n)
 {
     int r = pz_tx_begin(conn);
+    size_t i = 0;
 
-    for (size_t i = 0; i < n && r == 0; i++) {
-        struct pz_stmt *st =
-            pz_sql(conn, "INSERT INTO hits (workspace_id, kind, at, link_id, event, pz, referrer,"
-                         " device, visitor) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)");
+    while (i < n && r == 0) {
+        int rows = n - i >= HITS_PER_INSERT ? HITS_PER_INSERT : 1;
+        struct pz_stmt *st = pz_sql(conn, insert_sql(rows));
         if (!st) {
             r = PZ_EDB;
             break;
         }
-        pz_sql_bind_int(st, 1, h[i].workspace_id);
-        pz_sql_bind_text(st, 2, h[i].kind == HIT_CLICK ? "click" : "event");
-        pz_sql_bind_int(st, 3, h[i].at);
-        if (h[i].link_id > 0)
-            pz_sql_bind_int(st, 4, h[i].link_id);
-        pz_sql_bind_text(st, 5, h[i].event[0] ? h[i].event : NULL);
-        pz_sql_bind_text(st, 6, h[i].pz[0] ? h[i].pz : NULL);
-        pz_sql_bind_text(st, 7, h[i].referrer[0] ? h[i].referrer : NULL);
-        pz_sql_bind_text(st, 8, h[i].device ? h[i].device : "other");
-        pz_sql_bind_text(st, 9, h[i].visitor);
+        for (int k = 0; k < rows; k++)
+            bind_hit(st, k * HIT_COLUMNS, &h[i + (size_t)k]);
         r = pz_sql_step(st);
         pz_sql_done(st);
         if (r > 0)
             r = 0;
+        i += (size_t)rows;
     }
     if (r == 0)
         r = pz_tx_commit(conn);

@@ -117,6 +117,13 @@ uint64_t hitq_written(struct hit_queue *q);
 void hitq_stop(struct hit_queue *q);
 
 /*
+ * Finds the workspace whose slug is SLUG (a site of the pixel), through a
+ * small cache of a few seconds. Returns 0 and sets *WS, PZ_ENOTFOUND, or a
+ * negative code.
+ */
+int track_site(struct pz_conn *conn, const char *slug, int64_t *ws);
+
+/*
  * Writes the visitor hash of IP and USER_AGENT for day DAY into OUT (17
  * bytes, hex): the day's salt is made at random the first time it is needed,
  * kept in the settings table (so every process and a restart agree) and

@@ -75,7 +75,19 @@ static void sq_reset(void *st)
 
 static int param_index(sqlite3_stmt *st, int idx)
 {
+    const char *at = sqlite3_bind_parameter_name(st, idx);
     char name[16];
+
+    /* SQLite numbers parameters in order of first use, so "$N" is usually at N: check
+     * that without formatting anything (binding is on every hot path). */
+    if (at && at[0] == '$') {
+        int n = 0;
+        const char *p = at + 1;
+        while (*p >= '0' && *p <= '9' && n < 100000)
+            n = n * 10 + (*p++ - '0');
+        if (*p == '\0' && p > at + 1 && n == idx)
+            return idx;
+    }
     snprintf(name, sizeof(name), "$%d", idx);
     return sqlite3_bind_parameter_index(st, name);
 }

@@ -513,9 +513,10 @@ describe('goals: SIGTERM during a stream of clicks loses no acknowledged click',
     const second = await startServer({ dir, expectSetupCode: false });
     const again = await signedIn(second, OWNER.email);
     const clicks = assertJson(await again.get(`/api/v1/links/${link.id}`)).clicks;
-    // Every answered click is stored; a click can be stored and its answer lost only with the connection.
-    assert.ok(clicks >= acknowledged, `stored ${clicks} < acknowledged ${acknowledged} (sent ${sent})`);
-    assert.ok(clicks <= sent - refused, `stored ${clicks} > clicks that reached the server ${sent - refused}`);
+    // Every answered click is stored. A click whose answer was lost with its connection (the
+    // client gave up, or the stop closed it) may be stored too, but nothing that was not sent.
+    assert.ok(clicks >= acknowledged, `stored ${clicks} < acknowledged ${acknowledged} (sent ${sent}, failed ${refused})`);
+    assert.ok(clicks <= sent, `stored ${clicks} > sent ${sent}`);
     await second.stop();
   });
 });
