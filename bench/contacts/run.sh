@@ -121,32 +121,40 @@ FILE_MB=$(awk -v b="$(wc -c <"$CARDS")" 'BEGIN {printf "%.1f", b / 1048576}')
 DB=$TMP/piazza.db
 new_db "$DB"
 import() { # import OUT: elapsed seconds and peak KB into OUT.time, the JSON summary into OUT.json
-    /usr/bin/time -f '%e %M' -o "$1.time" "$PIAZZA_BIN" import "$CARDS" --db "$DB" --json \
+    /usr/bin/time -f '%e %M %U %S' -o "$1.time" "$PIAZZA_BIN" import "$CARDS" --db "$DB" --json \
         >"$1.json" 2>"$1.err" || die "piazza import failed: $(tail -n 3 "$1.err")"
 }
 json_int() { sed -n "s/.*\"$2\":\([0-9]*\).*/\1/p" "$1"; }
 echo "importing $N cards..." >&2
 import "$TMP/import1"
-read -r IMPORT_S IMPORT_KB <"$TMP/import1.time"
+read -r IMPORT_S IMPORT_KB IMPORT_US IMPORT_SS <"$TMP/import1.time"
 CREATED=$(json_int "$TMP/import1.json" contacts_created)
 [ "$CREATED" = "$N" ] || die "the import created $CREATED contacts, not $N: $(head -c 300 "$TMP/import1.json")"
 echo "importing the same file again..." >&2
 import "$TMP/import2"
-read -r REIMPORT_S REIMPORT_KB <"$TMP/import2.time"
+read -r REIMPORT_S REIMPORT_KB REIMPORT_US REIMPORT_SS <"$TMP/import2.time"
 [ "$(json_int "$TMP/import2.json" contacts_created)" = 0 ] || die "the re-import created contacts"
 
 echo "reference: raw SQLite writing the same rows..." >&2
 cc -O2 -o "$TMP/reference" "$HERE/reference.c" -lsqlite3 || die "cannot build reference.c"
 new_db "$TMP/reference.db"
-/usr/bin/time -f '%e %M' -o "$TMP/reference.time" "$TMP/reference" "$TMP/reference.db" "$N" \
+/usr/bin/time -f '%e %M %U %S' -o "$TMP/reference.time" "$TMP/reference" "$TMP/reference.db" "$N" \
     >"$TMP/reference.out" 2>&1 || die "reference failed: $(tail -n 3 "$TMP/reference.out")"
-read -r REF_S REF_KB <"$TMP/reference.time"
+read -r REF_S REF_KB REF_US REF_SS <"$TMP/reference.time"
 read -r PEOPLE IDENTITIES < <("$TMP/reference" --count "$DB")
 
 rate() { awk -v n="$N" -v s="$1" 'BEGIN {printf "%.0f", (s > 0 ? n / s : 0)}'; }
+cpu_s() { awk -v u="$1" -v s="$2" 'BEGIN {printf "%.2f", u + s}'; }
 IMPORT_RATE=$(rate "$IMPORT_S")
 REIMPORT_RATE=$(rate "$REIMPORT_S")
 REF_RATE=$(rate "$REF_S")
+IMPORT_CPU=$(cpu_s "$IMPORT_US" "$IMPORT_SS")
+REIMPORT_CPU=$(cpu_s "$REIMPORT_US" "$REIMPORT_SS")
+REF_CPU=$(cpu_s "$REF_US" "$REF_SS")
+# Cards per second of CPU time: what the rate would be with a core to itself.
+IMPORT_CPU_RATE=$(rate "$IMPORT_CPU")
+REIMPORT_CPU_RATE=$(rate "$REIMPORT_CPU")
+REF_CPU_RATE=$(rate "$REF_CPU")
 
 # --- 3. list and search over HTTP -------------------------------------------------------------
 "$TMP/reference" --stages "$DB" || die "cannot spread stages"
@@ -255,11 +263,11 @@ MEMORY_OK=$((IMPORT_KB < MEMORY_TARGET_KB))
 P99_OK=$(awk -v w="$WORST_P99" -v t="$P99_TARGET_MS" 'BEGIN {print (w < t)}')
 
 import_table() {
-    echo "| run | time | cards/s | peak memory | vs. raw SQLite |"
-    echo "|---|---:|---:|---:|---:|"
-    echo "| \`piazza import\`, new database | $(fmt "$IMPORT_S" 2) s | $IMPORT_RATE | $(fmt "$((IMPORT_KB / 1024))") MB | $(ratio "$IMPORT_RATE" "$REF_RATE")× |"
-    echo "| \`piazza import\`, same file again (0 created) | $(fmt "$REIMPORT_S" 2) s | $REIMPORT_RATE | $(fmt "$((REIMPORT_KB / 1024))") MB | $(ratio "$REIMPORT_RATE" "$REF_RATE")× |"
-    echo "| reference: raw SQLite, same rows (\`reference.c\`) | $(fmt "$REF_S" 2) s | $REF_RATE | $(fmt "$((REF_KB / 1024))") MB | 1.00× |"
+    echo "| run | time | cards/s | CPU time | cards per CPU second | peak memory | vs. raw SQLite (CPU) |"
+    echo "|---|---:|---:|---:|---:|---:|---:|"
+    echo "| \`piazza import\`, new database | $(fmt "$IMPORT_S" 2) s | $IMPORT_RATE | $IMPORT_CPU s | $IMPORT_CPU_RATE | $((IMPORT_KB / 1024)) MB | $(ratio "$IMPORT_CPU_RATE" "$REF_CPU_RATE")× |"
+    echo "| \`piazza import\`, same file again (0 created) | $(fmt "$REIMPORT_S" 2) s | $REIMPORT_RATE | $REIMPORT_CPU s | $REIMPORT_CPU_RATE | $((REIMPORT_KB / 1024)) MB | $(ratio "$REIMPORT_CPU_RATE" "$REF_CPU_RATE")× |"
+    echo "| reference: raw SQLite, same rows (\`reference.c\`) | $(fmt "$REF_S" 2) s | $REF_RATE | $REF_CPU s | $REF_CPU_RATE | $((REF_KB / 1024)) MB | 1.00× |"
 }
 query_table() {
     echo "| shape | paths | rows in first answer | piazza p50 | piazza p99 | piazza CPU per request | piazza req/s | nginx static p99 | p99 vs. nginx |"
@@ -274,7 +282,7 @@ import_table
 echo
 query_table
 echo
-echo "import: $IMPORT_RATE cards/s ($(verdict "$IMPORT_OK"), target >= $IMPORT_TARGET), peak $((IMPORT_KB / 1024)) MB ($(verdict "$MEMORY_OK"), target < 64 MB)"
+echo "import: $IMPORT_RATE cards/s, $IMPORT_CPU_RATE per CPU second ($(verdict "$IMPORT_OK"), target >= $IMPORT_TARGET), peak $((IMPORT_KB / 1024)) MB ($(verdict "$MEMORY_OK"), target < 64 MB)"
 echo "list and search: worst p99 $WORST_P99 ms ($(verdict "$P99_OK"), target < $P99_TARGET_MS ms)"
 [ "$BAD" -eq 0 ] || echo "warning: $BAD non-2xx answers or socket errors; figures are suspect" >&2
 
@@ -309,6 +317,8 @@ SECTION=$TMP/section.md
     echo "library writing the same rows (contact, three identities looked up then inserted, membership,"
     echo "timeline entry) into the same schema with statements prepared once, in one transaction, with"
     echo "no parsing, normalization or duplicate checks: the floor under any importer of this schema."
+    echo "CPU time is user plus system time: on a machine shared with other work, cards per CPU"
+    echo "second say what the rate would be with a core to itself, and the ratio compares those."
     echo
     import_table
     echo
@@ -331,7 +341,7 @@ SECTION=$TMP/section.md
     echo
     echo "| target | measured | verdict |"
     echo "|---|---:|---|"
-    echo "| import at least $IMPORT_TARGET cards/s | $IMPORT_RATE cards/s | $(verdict "$IMPORT_OK") |"
+    echo "| import at least $IMPORT_TARGET cards/s | $IMPORT_RATE cards/s ($IMPORT_CPU_RATE per CPU second) | $(verdict "$IMPORT_OK") |"
     echo "| import peak memory under 64 MB | $((IMPORT_KB / 1024)) MB | $(verdict "$MEMORY_OK") |"
     echo "| list and search p99 under $P99_TARGET_MS ms | worst $WORST_P99 ms | $(verdict "$P99_OK") |"
     if [ "$BAD" -ne 0 ]; then

@@ -378,6 +378,10 @@ int contact_reindex_all(struct pz_conn *conn, int64_t ws, long *n_done)
     for (size_t i = 0; r == 0 && i < n; i++)
         r = contact_reindex(conn, ws, ids[i]);
     free(ids);
+    /* The index follows the search text by itself; rebuilding it too mends one that does not
+     * (a database file copied in the middle of a write, say). */
+    if (r == 0)
+        r = pz_store_text_rebuild(conn, "contacts");
     if (n_done)
         *n_done = r == 0 ? (long)n : 0;
     return r;
@@ -770,9 +774,9 @@ int contact_note_append(struct pz_conn *conn, int64_t ws, int64_t id, const char
 #define LIST_WHERE                                                                                 \
     " WHERE c.workspace_id = $1 AND ($2 = '' OR c.kind = $2) AND ($3 = '' OR c.stage = $3)"        \
     " AND ($4 = '' OR c.relationship = $4) AND ($5 = 0 OR c.owner_user_id = $5)"                   \
-    " AND ($6 = '' OR EXISTS (SELECT 1 FROM contact_tags ct JOIN tags g"                           \
+    " AND ($6 = '' OR c.id IN (SELECT ct.contact_id FROM contact_tags ct JOIN tags g"              \
     " ON g.workspace_id = ct.workspace_id AND g.id = ct.tag_id"                                    \
-    " WHERE ct.workspace_id = c.workspace_id AND ct.contact_id = c.id AND g.name_key = $6))"       \
+    " WHERE ct.workspace_id = $1 AND g.name_key = $6))"                                            \
     " AND ($7 < 0 OR COALESCE(s.strength, 0) >= $7) AND ($8 < 0 OR COALESCE(s.strength, 0) <= $8)" \
     " AND ($9 = '' OR c.search_text LIKE $9 ESCAPE '\\')"                                          \
     " AND ($10 = '' OR c.search_text LIKE $10 ESCAPE '\\')"                                        \
@@ -944,16 +948,19 @@ static void search_patterns(const char *q, char pats[3][600])
 }
 
 /*
- * The search index (pz_store_text_candidates) can narrow a search to the
- * rows that hold its words, instead of reading the list in order until a page
- * is full. That wins when the words are rare and loses when they are common
- * (the page fills in a few rows read in order, while every candidate would
- * have to be sorted), so the index is used only when it names at most
- * SEARCH_INDEX_MAX rows. Its query is bound as $31 so as not to meet the
- * list's own parameters.
+ * Narrowing a page. The list is read in its order until a page is full,
+ * which is quick when most rows match and slow when few do: a rare word, or
+ * a tag few contacts carry. Then an index names the rows that can match (the
+ * search index, pz_store_text_candidates, for the words; the tag's rows for
+ * a tag) and only those are read and sorted. That loses when they are many,
+ * so an index is used only when it names at most NARROW_MAX rows; with both,
+ * the rows both name. The ids are bound as $31, away from the list's own
+ * parameters. Whatever names the rows, the list's own conditions still
+ * decide, so the answers are the same.
  */
-#define SEARCH_INDEX_MAX   2000
-#define SEARCH_INDEX_PARAM 31
+#define NARROW_MAX       2000
+#define NARROW_PARAM     31
+#define NARROW_LIMIT_SQL " LIMIT 2001" /* NARROW_MAX + 1: one more says "too many" */
 
 /* The index query for the words of Q (split as search_patterns splits them) into IQ; returns
  * how many of them the index can narrow by. */
@@ -982,48 +989,144 @@ static int search_index_query(struct pz_conn *conn, const char *q, char *iq, siz
     return n;
 }
 
-/*
- * Asks the index for the rows that may hold the words of IQ. When there are
- * at most SEARCH_INDEX_MAX, puts them in *IDS (the caller frees), sets *USE
- * and writes into SQL the list query LIST narrowed to them. The ids come
- * first in a CROSS JOIN, which SQLite takes as the order of its loops (and
- * PostgreSQL as a plain join): otherwise SQLite prefers to walk the whole
- * sort index and test each row against them.
- */
-static int search_index_plan(struct pz_conn *conn, const char *list, const char *iq, char *sql,
-                             size_t sqlsz, int64_t **ids, size_t *n_ids, int *use)
+/* Steps ST (then hands it back) for at most NARROW_MAX + 1 ids into *IDS (malloc'd). */
+static int narrow_collect(struct pz_stmt *st, int64_t **ids, size_t *n_ids)
 {
-    char cand[300], from_ids[200];
-    const char *from = strstr(list, " FROM contacts c "), *order = strstr(list, " ORDER BY ");
-    struct pz_stmt *st;
-    size_t head;
-    int r, len;
+    int r;
 
-    *use = 0;
-    *ids = NULL;
+    *ids = xmalloc((NARROW_MAX + 1) * sizeof(**ids));
     *n_ids = 0;
-    if (!from || !order || order < from ||
-        pz_store_text_candidates(conn, "contacts", SEARCH_INDEX_PARAM, cand, sizeof(cand) - 16) <
-            0 ||
-        pz_store_ids_sql(conn, SEARCH_INDEX_PARAM, from_ids, sizeof(from_ids)) < 0)
-        return 0;
-    snprintf(cand + strlen(cand), 16, " LIMIT %d", SEARCH_INDEX_MAX + 1);
-    st = pz_sql(conn, cand);
-    if (!st)
-        return PZ_EDB;
-    pz_sql_bind_text(st, SEARCH_INDEX_PARAM, iq);
-    *ids = xmalloc((SEARCH_INDEX_MAX + 1) * sizeof(**ids));
-    while ((r = pz_sql_step(st)) == PZ_SQL_ROW && *n_ids <= SEARCH_INDEX_MAX)
+    while ((r = pz_sql_step(st)) == PZ_SQL_ROW && *n_ids <= NARROW_MAX)
         (*ids)[(*n_ids)++] = pz_sql_int(st, 0);
     pz_sql_done(st);
-    if (r < 0 || *n_ids > SEARCH_INDEX_MAX)
-        return r < 0 ? r : 0;
-    head = (size_t)(from - list);
-    from += strlen(" FROM contacts c");
-    len = snprintf(sql, sqlsz, "%.*s FROM (%s) AS f CROSS JOIN contacts c%.*s AND c.id = f.id%s",
-                   (int)head, list, from_ids, (int)(order - from), from, order);
-    *use = len > 0 && (size_t)len < sqlsz;
+    return r < 0 ? r : 0;
+}
+
+static int id_cmp(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Keeps in A (*NA ids) those also in B; both are sorted on the way. */
+static void ids_intersect(int64_t *a, size_t *na, int64_t *b, size_t nb)
+{
+    size_t i = 0, j = 0, o = 0;
+
+    qsort(a, *na, sizeof(*a), id_cmp);
+    qsort(b, nb, sizeof(*b), id_cmp);
+    while (i < *na && j < nb) {
+        if (a[i] < b[j]) {
+            i++;
+        } else if (a[i] > b[j]) {
+            j++;
+        } else {
+            a[o++] = a[i++];
+            j++;
+        }
+    }
+    *na = o;
+}
+
+/* Adds the N ids of MORE to what narrows the page so far; takes MORE. */
+static void narrow_add(int64_t **ids, size_t *n_ids, int *use, int64_t *more, size_t n)
+{
+    if (n > NARROW_MAX) {
+        free(more);
+    } else if (!*use) {
+        *ids = more;
+        *n_ids = n;
+        *use = 1;
+    } else {
+        ids_intersect(*ids, n_ids, more, n);
+        free(more);
+    }
+}
+
+/*
+ * Finds what narrows the page of query Q, if anything does: sets *USE and
+ * puts the ids in *IDS (the caller frees; none at all means nothing can
+ * match). Returns 0 or a negative code.
+ */
+static int narrow(struct pz_conn *conn, int64_t ws, const struct contact_query *q, int64_t **ids,
+                  size_t *n_ids, int *use)
+{
+    char iq[1024], cand[300], tag_key[256];
+    struct pz_stmt *st;
+    int64_t *more;
+    size_t n;
+    int r;
+
+    *ids = NULL;
+    *n_ids = 0;
+    *use = 0;
+    if (search_index_query(conn, q->q, iq, sizeof(iq)) > 0 &&
+        pz_store_text_candidates(conn, "contacts", NARROW_PARAM, cand, sizeof(cand) - 16) == 0) {
+        snprintf(cand + strlen(cand), 16, "%s", NARROW_LIMIT_SQL);
+        st = pz_sql(conn, cand);
+        if (!st)
+            return PZ_EDB;
+        pz_sql_bind_text(st, NARROW_PARAM, iq);
+        r = narrow_collect(st, &more, &n);
+        if (r < 0) {
+            free(more);
+            return r;
+        }
+        narrow_add(ids, n_ids, use, more, n);
+    }
+    if (q->tag && normalize_fold(q->tag, tag_key, sizeof(tag_key)) > 0) {
+        st = pz_sql(conn, "SELECT ct.contact_id FROM tags g JOIN contact_tags ct"
+                          " ON ct.workspace_id = g.workspace_id AND ct.tag_id = g.id"
+                          " WHERE g.workspace_id = $1 AND g.name_key = $2" NARROW_LIMIT_SQL);
+        if (!st)
+            return PZ_EDB;
+        pz_sql_bind_int(st, 1, ws);
+        pz_sql_bind_text(st, 2, tag_key);
+        r = narrow_collect(st, &more, &n);
+        if (r < 0) {
+            free(more);
+            return r;
+        }
+        narrow_add(ids, n_ids, use, more, n);
+    }
     return 0;
+}
+
+/*
+ * Writes into SQL the list query LIST narrowed to the ids bound as
+ * NARROW_PARAM; returns 1, or 0 when it cannot. The ids come first in a
+ * CROSS JOIN, which SQLite takes as the order of its loops (and PostgreSQL
+ * as a plain join): otherwise SQLite prefers to walk the whole sort index
+ * and test each row against them. The page's ids are chosen first and only
+ * then are its columns read (the last contact is a query of its own), for
+ * the page's rows instead of every candidate's.
+ */
+static int narrowed_sql(struct pz_conn *conn, const char *list, char *sql, size_t sqlsz)
+{
+    static const char from_c[] = " FROM contacts c";
+    char from_ids[200];
+    const char *from = strstr(list, " FROM contacts c "), *where, *order, *limit;
+    int len;
+
+    if (!from || strncmp(list, "SELECT ", 7) != 0 ||
+        pz_store_ids_sql(conn, NARROW_PARAM, from_ids, sizeof(from_ids)) < 0)
+        return 0;
+    where = strstr(from, " WHERE ");
+    order = where ? strstr(where, " ORDER BY ") : NULL;
+    limit = order ? strstr(order, " LIMIT ") : NULL;
+    if (!limit)
+        return 0;
+    from += strlen(from_c);
+    /* SELECT columns FROM (SELECT c.id AS page_id FROM (ids) AS f CROSS JOIN contacts c joins
+     * WHERE ... AND c.id = f.id ORDER BY ... LIMIT ...) AS page CROSS JOIN contacts c joins
+     * WHERE c.id = page.page_id ORDER BY ... */
+    len = snprintf(sql, sqlsz,
+                   "%.*s FROM (SELECT c.id AS page_id FROM (%s) AS f CROSS JOIN contacts c%.*s"
+                   " AND c.id = f.id%s) AS page CROSS JOIN contacts c%.*s"
+                   " WHERE c.id = page.page_id%.*s",
+                   (int)(from - strlen(from_c) - list), list, from_ids, (int)(order - from), from,
+                   order, (int)(where - from), from, (int)(limit - order), order);
+    return len > 0 && (size_t)len < sqlsz;
 }
 
 static int query_check(const struct contact_query *q, struct pz_err *err)
@@ -1103,7 +1206,7 @@ int contact_list(struct pz_conn *conn, int64_t ws, const struct contact_query *q
     struct list_cursor cur;
     struct pz_stmt *st;
     struct contact c;
-    char pats[3][600], index_query[1024], indexed[4096], last_name[256] = "";
+    char pats[3][600], narrowed[4096], last_name[256] = "";
     int limit = q->limit > 0 ? q->limit : 50, n = 0, use_index = 0, r;
     int64_t *ids = NULL;
     size_t n_ids = 0;
@@ -1116,15 +1219,14 @@ int contact_list(struct pz_conn *conn, int64_t ws, const struct contact_query *q
     if (r < 0)
         return r;
     search_patterns(q->q, pats);
-    r = 0;
-    if (search_index_query(conn, q->q, index_query, sizeof(index_query)) > 0)
-        r = search_index_plan(conn, list_sql[q->sort], index_query, indexed, sizeof(indexed), &ids,
-                              &n_ids, &use_index);
-    if (r < 0 || (use_index && n_ids == 0)) { /* nothing holds the words */
+    r = narrow(conn, ws, q, &ids, &n_ids, &use_index);
+    if (r < 0 || (use_index && n_ids == 0)) { /* nothing can match */
         free(ids);
         return r;
     }
-    st = pz_sql(conn, use_index ? indexed : list_sql[q->sort]);
+    if (use_index)
+        use_index = narrowed_sql(conn, list_sql[q->sort], narrowed, sizeof(narrowed));
+    st = pz_sql(conn, use_index ? narrowed : list_sql[q->sort]);
     if (!st) {
         free(ids);
         return PZ_EDB;
@@ -1132,7 +1234,7 @@ int contact_list(struct pz_conn *conn, int64_t ws, const struct contact_query *q
     r = bind_filters(conn, st, ws, q, pats);
     bind_keyset(st, q->sort, &cur, limit + 1);
     if (use_index)
-        pz_sql_bind_ids(st, SEARCH_INDEX_PARAM, ids, n_ids);
+        pz_sql_bind_ids(st, NARROW_PARAM, ids, n_ids);
     free(ids);
     while (r == 0 && (r = pz_sql_step(st)) == PZ_SQL_ROW) {
         if (n == limit) {

@@ -169,7 +169,8 @@ int contact_list(struct pz_conn *conn, int64_t workspace_id, const struct contac
  * Recomputes the derived search text and sort name of contact ID (its
  * names, its organizations' names, its identities as normalized and as
  * written). Every function here that changes those calls it; a rebuild
- * calls contact_reindex_all. Returns 0 or a negative code.
+ * calls contact_reindex_all, which also rebuilds the search index of every
+ * workspace (store.h, pz_store_text_rebuild). Returns 0 or a negative code.
  */
 int contact_reindex(struct pz_conn *conn, int64_t workspace_id, int64_t id);
 int contact_reindex_all(struct pz_conn *conn, int64_t workspace_id, long *n_done);

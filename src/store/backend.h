@@ -36,6 +36,7 @@ struct pz_store_ops {
     /* pz_store_text_candidates and pz_store_text_query_add. */
     int (*text_candidates)(const char *table, int param, char *out, size_t outsz);
     int (*text_query_add)(char *q, size_t qsz, const char *word, size_t n);
+    int (*text_rebuild)(void *db, const char *table);
     /* pz_store_ids_sql writes ids_select, the parameter number, ids_select_end; the bound
      * value is the ids between ids_open and ids_close, separated by commas. */
     const char *ids_select;

@@ -229,6 +229,18 @@ static int sq_text_candidates(const char *table, int param, char *out, size_t ou
     return n < 0 || (size_t)n >= outsz ? PZ_EINVAL : 0;
 }
 
+/* FTS5 reads every row of the content table again. */
+static int sq_text_rebuild(void *db, const char *table)
+{
+    char sql[200];
+    int n = snprintf(sql, sizeof(sql), "INSERT INTO %s_search (%s_search) VALUES ('rebuild')",
+                     table, table);
+
+    if (n < 0 || (size_t)n >= sizeof(sql))
+        return PZ_EINVAL;
+    return sq_exec(db, sql);
+}
+
 const struct pz_store_ops pz_sqlite_ops = {
     .name = "sqlite",
     .begin_sql = "BEGIN IMMEDIATE",
@@ -252,6 +264,7 @@ const struct pz_store_ops pz_sqlite_ops = {
      * (a wildcard in a word then only widens the candidates). */
     .text_candidates = sq_text_candidates,
     .text_query_add = sq_text_query_add,
+    .text_rebuild = sq_text_rebuild,
     /* A JSON array read by json_each (built into SQLite since 3.38). */
     .ids_select = "SELECT value AS id FROM json_each($",
     .ids_select_end = ")",

@@ -270,6 +270,11 @@ int pz_store_text_candidates(struct pz_conn *c, const char *table, int param, ch
     return c->store->ops->text_candidates(table, param, out, outsz);
 }
 
+int pz_store_text_rebuild(struct pz_conn *c, const char *table)
+{
+    return c->store->ops->text_rebuild(c->db, table);
+}
+
 int pz_store_ids_sql(struct pz_conn *c, int param, char *out, size_t outsz)
 {
     const struct pz_store_ops *ops = c->store->ops;

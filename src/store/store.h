@@ -117,6 +117,10 @@ int pz_store_text_query_add(struct pz_conn *conn, char *q, size_t qsz, const cha
 int pz_store_text_candidates(struct pz_conn *conn, const char *table, int param, char *out,
                              size_t outsz);
 
+/* Rebuilds TABLE's text index from its rows (the index is derived data). Returns 0 or a
+ * negative code. */
+int pz_store_text_rebuild(struct pz_conn *conn, const char *table);
+
 /*
  * A list of ids as one parameter, to narrow a query to rows found first by
  * another (such as pz_store_text_candidates). pz_store_ids_sql writes into
