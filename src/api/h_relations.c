@@ -563,10 +563,8 @@ static int present_cold(struct pz_ctx *c, const struct contact *ct, int64_t now,
     struct pz_json *j = &c->json;
     struct score sc;
     int limit = strcmp(ct->stage, "customer") == 0 ? cold_customer : cold_prospect;
-    int64_t since = ct->last_contact_at >= 0 ? ct->last_contact_at : ct->created_at;
-    int64_t days = since <= now ? (now - since) / SCORE_DAY_MS : 0;
-    int fell =
-        ct->previous_strength >= 0 && ct->strength >= 0 && ct->strength < ct->previous_strength;
+    int64_t days = 0;
+    const char *reason = score_cold_reason(ct, limit, now, &days);
     int r = score_compute(c->conn, c->who.workspace.id, ct->id, now, &sc);
 
     if (r < 0)
@@ -586,7 +584,7 @@ static int present_cold(struct pz_ctx *c, const struct contact *ct, int64_t now,
     pz_json_kint(j, "days_since", days);
     pz_json_kbool(j, "never_contacted", sc.last_contact_at < 0);
     pz_json_kint(j, "cold_days", limit);
-    pz_json_kstr(j, "reason", fell && days < limit ? "fell" : "silent");
+    pz_json_kstr(j, "reason", reason);
     pz_json_end_object(j);
     return 0;
 }

@@ -419,3 +419,14 @@ int score_going_cold(struct pz_conn *conn, int64_t ws, int64_t owner_user_id, in
     q.limit = limit;
     return contact_list(conn, ws, &q, fn, arg, next, nextsz, err);
 }
+
+const char *score_cold_reason(const struct contact *c, int cold_days, int64_t now, int64_t *days)
+{
+    int64_t since = c->last_contact_at >= 0 ? c->last_contact_at : c->created_at;
+    int64_t d = since <= now ? (now - since) / SCORE_DAY_MS : 0;
+    int fell = c->previous_strength >= 0 && c->strength >= 0 && c->strength < c->previous_strength;
+
+    if (days)
+        *days = d;
+    return fell && d < cold_days ? "fell" : "silent";
+}

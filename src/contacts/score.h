@@ -102,4 +102,14 @@ int score_going_cold(struct pz_conn *conn, int64_t workspace_id, int64_t owner_u
                      const char *cursor, int limit, void (*fn)(const struct contact *c, void *arg),
                      void *arg, char *next, size_t nextsz, struct pz_err *err);
 
+/*
+ * Why contact C, a row of score_going_cold, is on the list at NOW when its
+ * stage goes cold after COLD_DAYS: "silent" when nobody has been in touch
+ * for COLD_DAYS or more (since it was created, when never contacted),
+ * otherwise "fell" (its stored strength dropped at its last change). *DAYS
+ * (may be NULL) gets the whole days since the last contact, or since it was
+ * created; 0 for a time after NOW. Returns a static string.
+ */
+const char *score_cold_reason(const struct contact *c, int cold_days, int64_t now, int64_t *days);
+
 #endif

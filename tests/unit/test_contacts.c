@@ -1695,6 +1695,45 @@ static void test_score_cases(void **state)
     assert_int_equal(score_compute(conn(), g.ws1.id, 999999, NOW, &s), PZ_ENOTFOUND);
 }
 
+/* Why a contact is on the going-cold list: silence wins over a fall once the stage's days passed.
+ */
+static void test_cold_reason(void **state)
+{
+    const int64_t now = 1800000000000LL, day = SCORE_DAY_MS;
+    struct contact c;
+    int64_t days = -1;
+    (void)state;
+
+    memset(&c, 0, sizeof(c));
+    c.created_at = now - 400 * day;
+    c.last_contact_at = now - 100 * day - 5; /* 100 days and a bit */
+    c.strength = 20;
+    c.previous_strength = -1;
+    assert_string_equal(score_cold_reason(&c, 60, now, &days), "silent");
+    assert_int_equal(days, 100);
+    /* a fall within the stage's days is why; past them, the silence is */
+    c.last_contact_at = now - 10 * day;
+    c.previous_strength = 45;
+    assert_string_equal(score_cold_reason(&c, 60, now, &days), "fell");
+    assert_int_equal(days, 10);
+    c.last_contact_at = now - 60 * day;
+    assert_string_equal(score_cold_reason(&c, 60, now, &days), "silent");
+    assert_int_equal(days, 60);
+    /* a rise is not a fall; never contacted counts from creation */
+    c.previous_strength = 10;
+    c.last_contact_at = -1;
+    c.created_at = now - 31 * day;
+    assert_string_equal(score_cold_reason(&c, 30, now, &days), "silent");
+    assert_int_equal(days, 31);
+    /* never scored, or a time after NOW: no fall, 0 days */
+    c.strength = -1;
+    c.previous_strength = 50;
+    c.created_at = now + day;
+    assert_string_equal(score_cold_reason(&c, 30, now, NULL), "silent");
+    assert_string_equal(score_cold_reason(&c, 30, now, &days), "silent");
+    assert_int_equal(days, 0);
+}
+
 static void test_going_cold(void **state)
 {
     int64_t now = pz_now_ms();
@@ -2310,6 +2349,7 @@ int main(void)
         cmocka_unit_test_setup(test_workspace_isolation, wipe),
         cmocka_unit_test_setup(test_timeline_order_and_paging, wipe),
         cmocka_unit_test_setup(test_score_cases, wipe),
+        cmocka_unit_test(test_cold_reason),
         cmocka_unit_test_setup(test_going_cold, wipe),
         cmocka_unit_test_setup(test_dedup_suggestions, wipe),
         cmocka_unit_test_setup(test_merge_keeps_everything, wipe),
