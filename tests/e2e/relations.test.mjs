@@ -2,10 +2,10 @@
 // (All, Going cold, Duplicates, Organizations); two suggested duplicates side by side, one
 // dismissed as "not a duplicate" and one merged after confirming (the kept contact then has both
 // identities and a "merged" entry); a person's organizations edited on the contact page; the
-// organizations list and an organization's page with its people and the combined timeline; the
-// going-cold view with a quick "log a call" that takes the customer off the list; the going-cold
-// days in Settings; Italian and English; a 375 px phone. Screenshots go to
-// test-artifacts/e2e/relations-*.png.
+// organizations list and an organization's page with its people (one added and removed there)
+// and the combined timeline; the going-cold view with a quick "log a call" that takes the
+// customer off the list; the going-cold days in Settings; Italian and English; a 375 px phone.
+// Screenshots go to test-artifacts/e2e/relations-*.png.
 //
 // Run:  PIAZZA_BIN=build/piazza node --test tests/e2e/relations.test.mjs
 // Env:  PIAZZA_BIN (default build/piazza), CHROMIUM (default /usr/bin/chromium)
@@ -218,6 +218,19 @@ describe('relationship views in the browser', { timeout: 180_000 }, () => {
     const callEntry = timeline.locator('[data-kind="call"]').first();
     assert.equal(await callEntry.getByRole('link', { name: 'Paola Neri' }).count(), 1, 'each entry names its person');
     await shot('05-organization-it');
+    // a person joins from the organization's page, picked from what the typing finds, and leaves again
+    const add = page.getByTestId('add-person');
+    await add.getByRole('button', { name: 'Aggiungi persona' }).click();
+    await page.locator('#ap-person-error').waitFor();
+    await add.getByLabel('Persona').fill('Giorgio Freddi');
+    await page.locator('#ap-person-list option[value="Giorgio Freddi"]').waitFor({ state: 'attached' });
+    await add.getByLabel('Ruolo').fill('Consulente');
+    await add.getByRole('button', { name: 'Aggiungi persona' }).click();
+    await page.getByRole('status').filter({ hasText: 'Giorgio Freddi ora fa parte dell’organizzazione.' }).waitFor();
+    await people.getByRole('link', { name: 'Giorgio Freddi' }).waitFor();
+    assert.match(await people.textContent(), /Consulente/);
+    await people.getByRole('button', { name: 'Rimuovi Giorgio Freddi' }).click();
+    await people.getByRole('link', { name: 'Giorgio Freddi' }).waitFor({ state: 'detached' });
   });
 
   it('lists organizations with their people and searches them', async () => {

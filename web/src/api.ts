@@ -338,6 +338,7 @@ export const api = {
     request<{ contact: Contact }>('POST', `/api/v1/contacts/${id}/organizations`, body),
   removeMembership: (id: number, orgId: number) =>
     request<{ contact: Contact }>('DELETE', `/api/v1/contacts/${id}/organizations/${orgId}`),
+  people: (q: string) => request<List<Contact>>('GET', `/api/v1/contacts${query({ kind: 'person', q, limit: '8' })}`),
   goingCold: (owner: 'me' | 'all', cursor: string | null) =>
     request<List<GoingColdRow>>('GET', `/api/v1/going-cold${query({ owner, cursor, limit: '50' })}`),
   goingColdSettings: () => request<GoingColdSettings>('GET', '/api/v1/settings/going-cold'),

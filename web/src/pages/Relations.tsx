@@ -653,9 +653,12 @@ export function OrganizationPage({ id }: { id: number }) {
   const i18n = useI18n();
   const { t } = i18n;
   const { user } = useSession();
+  const edit = isAgent(user.role);
   const tz = user.workspace.timezone;
   const [org, setOrg] = useState<Contact | null>(null);
   const [error, setError] = useState<unknown>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [removeError, setRemoveError] = useState<string | null>(null);
   const {
     items: timeline,
     setItems: setTimeline,
@@ -664,18 +667,34 @@ export function OrganizationPage({ id }: { id: number }) {
     load: loadTimeline,
   } = usePaged<TimelineEntry>((cursor) => api.organizationTimeline(id, cursor));
 
+  const reload = async () => {
+    try {
+      setOrg((await api.organization(id)).contact);
+      setError(null);
+    } catch (err) {
+      setError(err);
+    }
+    await loadTimeline(null);
+  };
+
   useEffect(() => {
     setOrg(null);
     setTimeline(null);
-    api
-      .organization(id)
-      .then((a) => {
-        setOrg(a.contact);
-        setError(null);
-      })
-      .catch(setError);
-    void loadTimeline(null);
+    setNotice(null);
+    void reload();
   }, [id, i18n.locale]);
+
+  const removePerson = async (personId: number, name: string) => {
+    setNotice(null);
+    setRemoveError(null);
+    try {
+      await api.removeMembership(personId, id);
+      setNotice(t('org.personRemoved', { name }));
+      await reload();
+    } catch (err) {
+      setRemoveError(errorText(i18n, err));
+    }
+  };
 
   if (error !== null) {
     const notFound = (error as { status?: number }).status === 404;
@@ -732,6 +751,8 @@ export function OrganizationPage({ id }: { id: number }) {
           <h2 class="h3" id="org-people">
             {t('org.peopleTitle')}
           </h2>
+          {notice && <Status>{notice}</Status>}
+          {removeError && <Alert>{removeError}</Alert>}
           {people.length > 0 ? (
             <ul class="contact-list" data-testid="org-people">
               {people.map((p) => (
@@ -742,11 +763,27 @@ export function OrganizationPage({ id }: { id: number }) {
                     </Link>
                     <span class="muted small">{p.title ?? t('org.noTitle')}</span>
                   </div>
+                  {edit && (
+                    <button type="button" class="btn btn-small btn-danger-quiet" onClick={() => void removePerson(p.id, p.name)}>
+                      {t('org.leave')}
+                      <span class="visually-hidden"> {p.name}</span>
+                    </button>
+                  )}
                 </li>
               ))}
             </ul>
           ) : (
-            <p class="muted">{t('org.noPeopleHint')}</p>
+            <p class="muted">{edit ? t('org.noPeopleEdit') : t('org.noPeopleHint')}</p>
+          )}
+          {edit && (
+            <AddPersonForm
+              orgId={id}
+              onAdded={async (name) => {
+                setRemoveError(null);
+                setNotice(t('org.personAdded', { name }));
+                await reload();
+              }}
+            />
           )}
         </section>
 
@@ -782,6 +819,93 @@ export function OrganizationPage({ id }: { id: number }) {
         </section>
       </div>
     </div>
+  );
+}
+
+/** Adds an existing person to organization ORG_ID with a title; people are found as the user types. */
+function AddPersonForm({ orgId, onAdded }: { orgId: number; onAdded: (name: string) => Promise<void> }) {
+  const i18n = useI18n();
+  const { t } = i18n;
+  const formRef = useRef<HTMLFormElement>(null);
+  const [name, setName] = useState('');
+  const [title, setTitle] = useState('');
+  const [matches, setMatches] = useState<Contact[]>([]);
+  const [errors, setErrors] = useState<FormErrors>(noErrors);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    const q = name.trim();
+    if (q.length < 2) {
+      setMatches([]);
+      return;
+    }
+    let live = true;
+    const timer = window.setTimeout(() => {
+      api
+        .people(q)
+        .then((list) => {
+          if (live) setMatches(list.items);
+        })
+        .catch(() => {
+          /* no suggestions: the form says so when submitted */
+        });
+    }, 250);
+    return () => {
+      live = false;
+      window.clearTimeout(timer);
+    };
+  }, [name]);
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    if (busy) return;
+    const n = name.trim();
+    const person = matches.find((c) => c.name.toLowerCase() === n.toLowerCase());
+    if (!person) {
+      setErrors({ fields: { person: n ? t('org.pickPerson') : t('val.required') }, form: null });
+      focusFirstInvalid(formRef.current);
+      return;
+    }
+    setErrors(noErrors);
+    setBusy(true);
+    try {
+      await api.addMembership(person.id, { organization_id: orgId, title: title.trim() });
+      setName('');
+      setTitle('');
+      setMatches([]);
+      await onAdded(person.name);
+    } catch (err) {
+      const e = err as { field?: string | null };
+      const text = errorText(i18n, err);
+      setErrors(e.field === 'title' ? { fields: { title: text }, form: null } : { fields: {}, form: text });
+      focusFirstInvalid(formRef.current);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form ref={formRef} onSubmit={submit} noValidate class="membership-form" data-testid="add-person">
+      {errors.form && <Alert>{errors.form}</Alert>}
+      <div class="field-row three">
+        <Field id="ap-person" label={t('org.person')} hint={t('org.personHint')} error={errors.fields.person ?? null}>
+          {(aria) => <input {...aria} type="text" list="ap-person-list" autoComplete="off" value={name} onInput={(e) => setName(e.currentTarget.value)} />}
+        </Field>
+        <datalist id="ap-person-list">
+          {matches.map((c) => (
+            <option key={c.id} value={c.name} />
+          ))}
+        </datalist>
+        <Field id="ap-title" label={t('org.title')} error={errors.fields.title ?? null}>
+          {(aria) => <input {...aria} type="text" maxLength={200} autoComplete="off" value={title} onInput={(e) => setTitle(e.currentTarget.value)} />}
+        </Field>
+      </div>
+      <div class="form-actions">
+        <button type="submit" class="btn" disabled={busy}>
+          {busy ? t('common.saving') : t('org.addPerson')}
+        </button>
+      </div>
+    </form>
   );
 }
 
