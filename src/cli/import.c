@@ -2,7 +2,8 @@
  * piazza import and piazza rebuild.
  *
  * import reads each file with the reader of its format (given, or detected
- * from the content), writes every record through the contacts writer, and
+ * from the content), writes every record through the contacts writer (address
+ * books) or the conversations writer (chat exports, src/inbox/import.h), and
  * prints one summary. Each file is one transaction: a file that cannot be
  * read is refused whole (file:line: reason) and nothing of it stays; a bad
  * record in a good file is skipped and reported. Every run is a row of
@@ -27,7 +28,10 @@
 #include "core/clock.h"
 #include "core/json.h"
 #include "core/mem.h"
+#include "core/tz.h"
+#include "import/chat.h"
 #include "import/detect.h"
+#include "inbox/import.h"
 #include "core/banned.h"
 
 #define MAX_ERRORS     1000
@@ -52,6 +56,17 @@ struct run_state {
     struct problem *problems;
     size_t n_problems, cap_problems;
     long problems_dropped;
+    /* Chat exports: the conversations writer (made at the first chat file) and its notes. */
+    struct inbox_import *chat;
+    struct chat_options chat_opts;
+    const char **me;
+    size_t n_me;
+    const char *data_dir;
+    char **notes;
+    size_t n_notes;
+    long notes_dropped;
+    int chat_files;
+    long long progress_at; /* last progress shown, in tenths of a percent */
 };
 
 static void add_problem(struct run_state *s, const char *file, long line, const char *message)
@@ -168,6 +183,142 @@ static char *problems_json(const struct run_state *s, size_t from)
     return pz_buf_detach(&b, NULL);
 }
 
+/* --- chat exports ---------------------------------------------------------------------- */
+
+static void on_chat_skip(const struct import_problem *p, void *arg)
+{
+    struct run_state *s = arg;
+    add_problem(s, p->file ? p->file : s->file, p->line, p->message);
+}
+
+static void on_chat_note(const char *file, const char *message, void *arg)
+{
+    struct run_state *s = arg;
+    size_t len;
+    char *n;
+
+    if (s->n_notes >= MAX_ERRORS) {
+        s->notes_dropped++;
+        return;
+    }
+    len = strlen(file ? file : s->file) + strlen(message) + 3;
+    n = xmalloc(len);
+    snprintf(n, len, "%s: %s", file ? file : s->file, message);
+    s->notes = xrealloc(s->notes, (s->n_notes + 1) * sizeof(*s->notes));
+    s->notes[s->n_notes++] = n;
+}
+
+/* A bar on standard error: "file [#####.....]  42%  12345 messages". */
+static void on_chat_progress(long long done, long long total, void *arg)
+{
+    struct run_state *s = arg;
+    const struct inbox_import_counts *c;
+    char bar[31];
+    long long permille;
+    int fill;
+
+    if (!s->progress || total <= 0)
+        return;
+    permille = done >= total ? 1000 : done * 1000 / total;
+    if (permille == s->progress_at)
+        return;
+    s->progress_at = permille;
+    fill = (int)(permille * 30 / 1000);
+    for (int i = 0; i < 30; i++)
+        bar[i] = i < fill ? '#' : '.';
+    bar[30] = '\0';
+    c = inbox_import_counts(s->chat);
+    fprintf(stderr, "\r%s [%s] %3lld%%  %ld messages", s->file, bar, permille / 10,
+            c->messages + c->duplicates_skipped);
+    if (permille == 1000)
+        fputc('\n', stderr);
+}
+
+/* Forgets the problems of this file from FIRST on (a refused file counts nothing). */
+static void drop_problems(struct run_state *s, size_t first)
+{
+    while (s->n_problems > first) {
+        s->n_problems--;
+        free(s->problems[s->n_problems].file);
+        free(s->problems[s->n_problems].message);
+    }
+}
+
+/*
+ * Imports one chat export in FORMAT (NULL: detect). Returns 0 when read, 1
+ * when refused, or a negative code when the database failed.
+ */
+static int import_chat_file(struct run_state *s, const char *path, const char *format,
+                            const char *sha, int dry_run)
+{
+    struct chat_sink sink;
+    struct inbox_import_hooks hooks = {on_chat_skip, on_chat_note, on_chat_progress, s};
+    struct import_problem fatal;
+    struct inbox_import_counts fc;
+    struct pz_err err = {0};
+    size_t first_problem = s->n_problems;
+    char *errors;
+    int r, failed;
+
+    if (!s->chat) {
+        struct inbox_import_options o;
+        memset(&o, 0, sizeof(o));
+        o.workspace_id = s->workspace_id;
+        o.me = s->me;
+        o.n_me = s->n_me;
+        o.region = DEFAULT_REGION;
+        o.data_dir = dry_run ? NULL : s->data_dir;
+        s->chat = inbox_import_new(s->conn, &o);
+    }
+    s->chat_files++;
+    s->progress_at = -1;
+    if (!dry_run &&
+        import_run_begin(s->conn, s->workspace_id, 0, format, path, sha, &s->run_id, &err) < 0)
+        return PZ_EDB;
+    r = pz_tx_begin(s->conn);
+    if (r < 0)
+        return r;
+    inbox_import_sink(s->chat, &sink, &hooks);
+    memset(&fatal, 0, sizeof(fatal));
+    r = chat_read(format, path, &s->chat_opts, &sink, &fatal);
+    failed = inbox_import_failed(s->chat);
+    if (r != 0 || failed || dry_run) {
+        pz_tx_rollback(s->conn);
+        if (dry_run && r == 0 && !failed) {
+            inbox_import_file_done(s->chat); /* what it would have done counts */
+            return 0;
+        }
+        inbox_import_discard_files(s->chat);
+        drop_problems(s, first_problem);
+        if (failed)
+            add_problem(s, path, 0, "the database failed; nothing of this file was kept");
+        else
+            add_problem(s, fatal.file ? fatal.file : path, fatal.line,
+                        fatal.message[0] ? fatal.message : "cannot be read");
+        if (!dry_run) {
+            errors = problems_json(s, first_problem);
+            import_run_finish(s->conn, s->workspace_id, s->run_id, failed ? "failed" : "refused", 0,
+                              NULL, 0, errors);
+            free(errors);
+        }
+        return failed ? failed : 1;
+    }
+    r = pz_tx_commit(s->conn);
+    if (r < 0) {
+        inbox_import_discard_files(s->chat);
+        return r;
+    }
+    inbox_import_file_counts(s->chat, &fc);
+    inbox_import_file_done(s->chat);
+    errors = problems_json(s, first_problem);
+    r = import_run_finish(s->conn, s->workspace_id, s->run_id, "done",
+                          fc.messages + fc.duplicates_skipped, NULL, fc.skipped, errors);
+    free(errors);
+    if (r == 0)
+        r = inbox_import_run_record(s->conn, s->workspace_id, s->run_id, &fc);
+    return r < 0 ? r : 0;
+}
+
 /*
  * Imports one file. Returns 0 when read, 1 when refused, or a negative code
  * when the database failed.
@@ -193,15 +344,19 @@ static int import_file(struct run_state *s, const char *path, const char *given_
         return 1;
     }
     if (!given_format) {
-        r = import_detect(path, format, format_sz);
+        r = chat_detect(path, format, format_sz);
+        if (r < 0)
+            r = import_detect(path, format, format_sz);
         if (r < 0) {
             add_problem(s, path, 1,
                         r == PZ_EIO ? "cannot read the file"
-                                    : "format not recognised (vCard, contacts CSV or LinkedIn "
-                                      "Connections.csv expected)");
+                                    : "format not recognised (a WhatsApp chat, vCard, contacts CSV "
+                                      "or LinkedIn Connections.csv expected)");
             return 1;
         }
     }
+    if (chat_format_known(format))
+        return import_chat_file(s, path, format, sha, dry_run);
     /* A dry run keeps nothing, not even its run row: everything happens in the transaction. */
     if (!dry_run &&
         import_run_begin(s->conn, s->workspace_id, 0, format, path, sha, &s->run_id, &err) < 0)
@@ -263,14 +418,18 @@ static int import_file(struct run_state *s, const char *path, const char *given_
 
 static void import_help(void)
 {
-    printf("usage: piazza import [FORMAT] FILE... [--db PATH] [--workspace SLUG] [--json] "
-           "[--dry-run]\n\n"
-           "Imports contacts. FORMAT is vcard, contacts-csv (Google or Outlook) or linkedin\n"
-           "(Connections.csv); without it each file's format is detected from its content.\n"
-           "A file that cannot be read is refused whole; a bad record is skipped and reported.\n"
-           "Importing the same file again creates nothing.\n\n"
+    printf("usage: piazza import [FORMAT] FILE... [--db PATH] [--workspace SLUG] [--tz ZONE]\n"
+           "                     [--me NAME]... [--json] [--dry-run]\n\n"
+           "Imports contacts and conversations. FORMAT is whatsapp (a chat .txt or .zip),\n"
+           "vcard, contacts-csv (Google or Outlook) or linkedin (Connections.csv); without it\n"
+           "each file's format is detected from its content. A file that cannot be read is\n"
+           "refused whole; a bad record is skipped and reported. Importing the same file\n"
+           "again stores nothing twice; a newer export of a chat adds only what is new.\n\n"
            "  --db PATH         database (PIAZZA_DB; default %s)\n"
            "  --workspace SLUG  the workspace (needed when there are several)\n"
+           "  --tz ZONE         time zone of chat times (default: the workspace's)\n"
+           "  --me NAME         a name the company's side uses in chats (repeatable):\n"
+           "                    their messages are outgoing\n"
            "  --json            print one JSON summary on standard output\n"
            "  --dry-run         read and match everything, keep nothing\n\n"
            "Exit status: 0 every file read, 1 a file refused, 2 usage error.\n",
@@ -282,19 +441,35 @@ int cmd_import(int argc, char **argv)
     static const struct option opts[] = {
         {"db", required_argument, NULL, 'd'}, {"workspace", required_argument, NULL, 'w'},
         {"json", no_argument, NULL, 'j'},     {"dry-run", no_argument, NULL, 'n'},
-        {"help", no_argument, NULL, 'h'},     {NULL, 0, NULL, 0},
+        {"help", no_argument, NULL, 'h'},     {"tz", required_argument, NULL, 'z'},
+        {"me", required_argument, NULL, 'm'}, {NULL, 0, NULL, 0},
     };
-    const char *db = NULL, *ws_slug = NULL, *given = NULL;
+    const char *db = NULL, *ws_slug = NULL, *given = NULL, *tz = NULL;
+    const char **me = xcalloc((size_t)argc + 1, sizeof(*me));
+    size_t n_me = 0;
     int json = 0, dry_run = 0, opt, refused = 0, failed = 0, first;
     struct pz_store *store = NULL;
     struct run_state s;
     struct workspace w;
     struct pz_buf out, formats;
     struct pz_json j;
+    struct pz_tz *zone = NULL;
+    struct inbox_import_counts cc;
+    char data_dir[4096];
 
     optind = 1;
     while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (opt) {
+        case 'z':
+            tz = optarg;
+            break;
+        case 'm':
+            if (!optarg[0]) {
+                free(me);
+                return cli_usage("--me needs a name");
+            }
+            me[n_me++] = optarg;
+            break;
         case 'd':
             db = optarg;
             break;
@@ -308,28 +483,58 @@ int cmd_import(int argc, char **argv)
             dry_run = 1;
             break;
         case 'h':
+            free(me);
             import_help();
             return EXIT_OK;
         default:
+            free(me);
             return cli_usage("see 'piazza import --help'");
         }
     }
     first = optind;
-    if (first < argc && import_format_known(argv[first]) && access(argv[first], F_OK) != 0)
+    if (first < argc && (import_format_known(argv[first]) || chat_format_known(argv[first])) &&
+        access(argv[first], F_OK) != 0)
         given = argv[first++];
-    if (first >= argc)
+    if (first >= argc) {
+        free(me);
         return cli_usage("no file to import; see 'piazza import --help'");
+    }
+    if (tz) {
+        if (pz_tz_load(tz, &zone) < 0) {
+            free(me);
+            return cli_usage("unknown time zone '%s' (an IANA name such as Europe/Rome)", tz);
+        }
+        pz_tz_free(zone);
+    }
     db = cli_opt(db, "PIAZZA_DB", DEFAULT_DB);
-    if (cli_open_db(db, &store) < 0)
+    if (cli_open_db(db, &store) < 0) {
+        free(me);
         return EXIT_FAIL;
+    }
     memset(&s, 0, sizeof(s));
     s.conn = pz_store_conn(store);
     s.progress = !json && isatty(STDERR_FILENO);
     if (!s.conn || cli_workspace(s.conn, ws_slug, 0, &w) < 0) {
         pz_store_close(store);
+        free(me);
         return EXIT_FAIL;
     }
     s.workspace_id = w.id;
+    s.me = me;
+    s.n_me = n_me;
+    s.chat_opts.time_zone = tz ? tz : w.timezone;
+    s.chat_opts.locale = w.locale;
+    /* Attachments go beside the database, in its data folder. */
+    {
+        const char *slash = strrchr(db, '/');
+        if (slash)
+            snprintf(data_dir, sizeof(data_dir), "%.*s", (int)(slash - db), db);
+        else
+            snprintf(data_dir, sizeof(data_dir), ".");
+        if (!data_dir[0])
+            snprintf(data_dir, sizeof(data_dir), "/");
+        s.data_dir = data_dir;
+    }
     pz_buf_init(&formats, 4096);
     for (int i = first; i < argc; i++) {
         char format[32];
@@ -346,6 +551,9 @@ int cmd_import(int argc, char **argv)
             pz_buf_addstr(&formats, format);
         }
     }
+    memset(&cc, 0, sizeof(cc));
+    if (s.chat)
+        cc = *inbox_import_counts(s.chat);
     if (json) {
         pz_buf_init(&out, 32 * 1024 * 1024);
         pz_json_init(&j, &out);
@@ -353,12 +561,24 @@ int cmd_import(int argc, char **argv)
         pz_json_kstr(&j, "format", pz_buf_str(&formats));
         pz_json_kint(&j, "files", argc - first);
         pz_json_kint(&j, "records", s.records);
-        pz_json_kint(&j, "contacts_created", s.counts.created);
+        pz_json_kint(&j, "conversations", cc.conversations);
+        pz_json_kint(&j, "messages", cc.messages);
+        pz_json_kint(&j, "system_messages", cc.system_messages);
+        pz_json_kint(&j, "duplicates_skipped", cc.duplicates_skipped);
+        pz_json_kint(&j, "attachments", cc.attachments);
+        pz_json_kint(&j, "attachment_files", cc.files_stored);
+        pz_json_kint(&j, "contacts_created", s.counts.created + cc.contacts_created);
+        pz_json_kint(&j, "contacts_matched", cc.contacts_matched);
         pz_json_kint(&j, "contacts_updated", s.counts.updated);
         pz_json_kint(&j, "contacts_unchanged", s.counts.unchanged);
         pz_json_kint(&j, "duplicates_suggested", s.counts.duplicates_suggested);
-        pz_json_kint(&j, "skipped", s.skipped);
+        pz_json_kint(&j, "skipped", s.skipped + cc.skipped);
         pz_json_kbool(&j, "dry_run", dry_run);
+        pz_json_key(&j, "notes");
+        pz_json_begin_array(&j);
+        for (size_t i = 0; i < s.n_notes; i++)
+            pz_json_str(&j, s.notes[i]);
+        pz_json_end_array(&j);
         pz_json_key(&j, "errors");
         write_problems(&j, &s, 0);
         pz_json_end_object(&j);
@@ -368,10 +588,20 @@ int cmd_import(int argc, char **argv)
         for (size_t i = 0; i < s.n_problems; i++)
             fprintf(stderr, "%s:%ld: %s\n", s.problems[i].file, s.problems[i].line,
                     s.problems[i].message);
-        printf("%s%ld records: %ld contacts created, %ld updated, %ld unchanged, %ld possible "
-               "duplicates, %ld skipped\n",
-               dry_run ? "dry run (nothing kept): " : "", s.records, s.counts.created,
-               s.counts.updated, s.counts.unchanged, s.counts.duplicates_suggested, s.skipped);
+        for (size_t i = 0; i < s.n_notes; i++)
+            fprintf(stderr, "note: %s\n", s.notes[i]);
+        if (s.chat_files)
+            printf("%s%ld conversations: %ld messages stored (%ld system notices), %ld already "
+                   "there, %ld attachments (%ld files kept); %ld contacts created, %ld matched, "
+                   "%ld skipped\n",
+                   dry_run ? "dry run (nothing kept): " : "", cc.conversations, cc.messages,
+                   cc.system_messages, cc.duplicates_skipped, cc.attachments, cc.files_stored,
+                   cc.contacts_created, cc.contacts_matched, cc.skipped);
+        if (s.chat_files < argc - first)
+            printf("%s%ld records: %ld contacts created, %ld updated, %ld unchanged, %ld possible "
+                   "duplicates, %ld skipped\n",
+                   dry_run ? "dry run (nothing kept): " : "", s.records, s.counts.created,
+                   s.counts.updated, s.counts.unchanged, s.counts.duplicates_suggested, s.skipped);
     }
     if (s.problems_dropped)
         fprintf(stderr, "piazza: %ld more problems not listed\n", s.problems_dropped);
@@ -380,6 +610,13 @@ int cmd_import(int argc, char **argv)
         free(s.problems[i].message);
     }
     free(s.problems);
+    if (s.notes_dropped)
+        fprintf(stderr, "piazza: %ld more notes not listed\n", s.notes_dropped);
+    for (size_t i = 0; i < s.n_notes; i++)
+        free(s.notes[i]);
+    free(s.notes);
+    inbox_import_free(s.chat);
+    free(me);
     pz_buf_release(&formats);
     pz_store_close(store);
     return failed || refused ? EXIT_FAIL : EXIT_OK;

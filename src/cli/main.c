@@ -27,7 +27,8 @@ static const struct {
     {"user", cmd_user, "add a user: user add --email E --name N --role R"},
     {"token", cmd_token, "create an API token: token create --email E"},
     {"workspace", cmd_workspace, "add a workspace: workspace add --name N --slug S"},
-    {"import", cmd_import, "import contacts: import [FORMAT] FILE... (vCard, CSV, LinkedIn)"},
+    {"import", cmd_import,
+     "import contacts and chats: import [FORMAT] FILE... (vCard, CSV, LinkedIn, WhatsApp)"},
     {"rebuild", cmd_rebuild, "recompute derived data: rebuild scores|search"},
     {"routes", cmd_routes, "list the HTTP API routes"},
 };
