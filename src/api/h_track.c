@@ -115,7 +115,12 @@ void h_link_follow(struct pz_ctx *c)
         reply_queue_full(c);
         return;
     }
+    /* An empty 302 is neither framed nor sniffed: of the usual headers it keeps what
+     * says how much of the click's origin the target learns. */
     reply_empty(c, 302);
+    c->req->n_headers = 0;
+    pz_http_add_header_static(c->req, "Referrer-Policy", "same-origin");
+    pz_http_add_header_static(c->req, "Cache-Control", "no-store");
     pz_http_add_header_static(c->req, "Location", url);
 }
 

@@ -4,6 +4,7 @@
  * never corrupt). Parameters are written $1, $2... as in PostgreSQL; SQLite
  * reads them as named parameters, so binding looks the index up by name.
  */
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,12 +22,23 @@
  * connection's small page cache (search reads hundreds of rows spread over the file). */
 #define MMAP_SQL " PRAGMA mmap_size = 268435456;"
 
+static void no_memstatus(void)
+{
+    /* Allocation statistics take a global lock on every allocation; piazza reads none. Only
+     * possible before SQLite starts, so it may quietly not apply (tests that opened it). */
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 static void *sq_connect(const char *target)
 {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
     sqlite3 *db = NULL;
     char *msg = NULL;
-    int rc = sqlite3_open_v2(
-        target, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    int rc;
+
+    pthread_once(&once, no_memstatus);
+    rc = sqlite3_open_v2(target, &db,
+                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
         pz_error(PZ_EDB, "cannot open database '%s': %s", target,
                  db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
@@ -52,67 +64,96 @@ static void sq_disconnect(void *db)
     sqlite3_close_v2(db);
 }
 
+/*
+ * A prepared statement, and whether its parameters are "$1".."$n" in order of
+ * first use: SQLite numbers named parameters in that order, so then "$N" is
+ * parameter N and binding needs no lookup by name (a lookup walks the list of
+ * names, which costs much in a statement with many parameters).
+ */
+struct sq_stmt {
+    sqlite3_stmt *st;
+    int in_order;
+};
+
+static int name_is(const char *name, int idx)
+{
+    int n = 0;
+    const char *p = name ? name + 1 : NULL;
+
+    if (!name || name[0] != '$')
+        return 0;
+    while (*p >= '0' && *p <= '9' && n < 1000000)
+        n = n * 10 + (*p++ - '0');
+    return *p == '\0' && p > name + 1 && n == idx;
+}
+
 static void *sq_prepare(void *db, const char *sql)
 {
+    struct sq_stmt *s;
     sqlite3_stmt *st = NULL;
+    int n;
+
     if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
         pz_error(PZ_EDB, "cannot prepare SQL: %s [%s]", sqlite3_errmsg(db), sql);
         return NULL;
     }
-    return st;
+    s = xmalloc(sizeof(*s));
+    s->st = st;
+    s->in_order = 1;
+    n = sqlite3_bind_parameter_count(st);
+    for (int i = 1; i <= n && s->in_order; i++)
+        s->in_order = name_is(sqlite3_bind_parameter_name(st, i), i);
+    return s;
 }
 
-static void sq_finalize(void *st)
+static void sq_finalize(void *vs)
 {
-    sqlite3_finalize(st);
+    struct sq_stmt *s = vs;
+    sqlite3_finalize(s->st);
+    free(s);
 }
 
-static void sq_reset(void *st)
+static void sq_reset(void *vs)
 {
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
+    struct sq_stmt *s = vs;
+    sqlite3_reset(s->st);
+    sqlite3_clear_bindings(s->st);
 }
 
-static int param_index(sqlite3_stmt *st, int idx)
+static int param_index(const struct sq_stmt *s, int idx)
 {
-    const char *at = sqlite3_bind_parameter_name(st, idx);
     char name[16];
 
-    /* SQLite numbers parameters in order of first use, so "$N" is usually at N: check
-     * that without formatting anything (binding is on every hot path). */
-    if (at && at[0] == '$') {
-        int n = 0;
-        const char *p = at + 1;
-        while (*p >= '0' && *p <= '9' && n < 100000)
-            n = n * 10 + (*p++ - '0');
-        if (*p == '\0' && p > at + 1 && n == idx)
-            return idx;
-    }
+    if (s->in_order)
+        return idx;
     snprintf(name, sizeof(name), "$%d", idx);
-    return sqlite3_bind_parameter_index(st, name);
+    return sqlite3_bind_parameter_index(s->st, name);
 }
 
-static void sq_bind_int(void *st, int idx, int64_t v)
+static void sq_bind_int(void *vs, int idx, int64_t v)
 {
-    sqlite3_bind_int64(st, param_index(st, idx), v);
+    struct sq_stmt *s = vs;
+    sqlite3_bind_int64(s->st, param_index(s, idx), v);
 }
 
-static void sq_bind_text(void *st, int idx, const char *s)
+static void sq_bind_text(void *vs, int idx, const char *text)
 {
-    if (s)
-        sqlite3_bind_text(st, param_index(st, idx), s, -1, SQLITE_TRANSIENT);
+    struct sq_stmt *s = vs;
+    if (text)
+        sqlite3_bind_text(s->st, param_index(s, idx), text, -1, SQLITE_TRANSIENT);
     else
-        sqlite3_bind_null(st, param_index(st, idx));
+        sqlite3_bind_null(s->st, param_index(s, idx));
 }
 
-static void sq_bind_null(void *st, int idx)
+static void sq_bind_null(void *vs, int idx)
 {
-    sqlite3_bind_null(st, param_index(st, idx));
+    struct sq_stmt *s = vs;
+    sqlite3_bind_null(s->st, param_index(s, idx));
 }
 
-static int sq_step(void *vst)
+static int sq_step(void *vs)
 {
-    sqlite3_stmt *st = vst;
+    sqlite3_stmt *st = ((struct sq_stmt *)vs)->st;
     int rc = sqlite3_step(st);
 
     if (rc == SQLITE_ROW)
@@ -130,19 +171,19 @@ static int sq_step(void *vst)
                     sqlite3_sql(st));
 }
 
-static int64_t sq_col_int(void *st, int col)
+static int64_t sq_col_int(void *vs, int col)
 {
-    return sqlite3_column_int64(st, col);
+    return sqlite3_column_int64(((struct sq_stmt *)vs)->st, col);
 }
 
-static const char *sq_col_text(void *st, int col)
+static const char *sq_col_text(void *vs, int col)
 {
-    return (const char *)sqlite3_column_text(st, col);
+    return (const char *)sqlite3_column_text(((struct sq_stmt *)vs)->st, col);
 }
 
-static int sq_col_is_null(void *st, int col)
+static int sq_col_is_null(void *vs, int col)
 {
-    return sqlite3_column_type(st, col) == SQLITE_NULL;
+    return sqlite3_column_type(((struct sq_stmt *)vs)->st, col) == SQLITE_NULL;
 }
 
 static int sq_exec(void *db, const char *sql)
