@@ -179,12 +179,28 @@ ERR_LINES_BEFORE=$(wc -l <"$TMP/piazza.err")
 WRK=(wrk -t"$THREADS" -c"$CONNS" --latency)
 
 # run NAME URL [HEADER]: a 1 s warm-up, then the measured run; fills R_* vars.
+# CPU ticks used so far by the server a target measures (nginx: its workers).
+server_ticks() {
+    local pid s=0
+    if [ "$1" = nginx-static ]; then
+        for pid in $(pgrep -P "$NGINX_PID"); do
+            s=$((s + $(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0)))
+        done
+        echo "$s"
+    else
+        awk '{print $14 + $15}' "/proc/$PIAZZA_PID/stat"
+    fi
+}
+TICK=$(getconf CLK_TCK)
+
 run() {
-    local name=$1 url=$2 out=$TMP/wrk-$1.txt
+    local name=$1 url=$2 out=$TMP/wrk-$1.txt t0 t1
     shift 2
     "${WRK[@]}" -d1s "$@" "$url" >/dev/null 2>&1
+    t0=$(server_ticks "$name")
     "${WRK[@]}" -d"${SECONDS_EACH}s" "$@" "$url" >"$out" 2>&1 || die "wrk failed on $url: $(tail -n 3 "$out")"
-    awk -v name="$name" '
+    t1=$(server_ticks "$name")
+    awk -v name="$name" -v ticks=$((t1 - t0)) -v tick="$TICK" '
         /^Requests\/sec:/ { rps = $2 }
         $1 == "Latency" && NF >= 5 { avg = $2 }
         $1 == "50%" { p50 = $2 }
@@ -192,7 +208,8 @@ run() {
         /requests in/ { n = $1 }
         /Non-2xx or 3xx responses:/ { bad = $NF }
         /Socket errors:/ { gsub(",", ""); serr = $4 + $6 + $8 + $10 }
-        END { printf "%s %s %s %s %s %s %d %d\n", name, rps, avg, p50, p99, n, bad + 0, serr + 0 }
+        END { printf "%s %s %s %s %s %s %d %d %.2f\n", name, rps, avg, p50, p99, n, bad + 0, serr + 0,
+              (n > 0 ? ticks / tick * 1e6 / n : 0) }
     ' "$out" >>"$TMP/results"
 }
 
@@ -216,8 +233,8 @@ ROUND_RPS=$(awk '{r[$1] = r[$1] (r[$1] == "" ? "" : ", ") sprintf("%.0f", $2)} E
 
 # --- counting runs: every hit wrk got an answer for is stored, and no other ------
 # wrk stops in the middle of requests, so a timed run always leaves some answered
-# by piazza but not counted by wrk. Here each wrk thread sends a fixed number of
-# hits (about 3 s worth at the measured rate), then only /healthz until the run
+# by piazza but not counted by wrk. Here each wrk thread sends hits for about 3 s
+# (at most 3 s worth at the measured rate), then only /healthz until the 10 s run
 # ends, and counts the hit answers itself; piazza's count must equal it.
 cat >"$TMP/count.lua" <<'LUA'
 local threads = {}
@@ -227,9 +244,11 @@ function init(args)
     sent, answered = 0, 0
     hit = wrk.format("GET", os.getenv("BENCH_HIT_PATH"))
     idle = wrk.format("GET", "/healthz")
+    stop_at = os.time() + 3
 end
 function request()
-    if sent < quota then sent = sent + 1; return hit end
+    -- Hits for at most about 3 s of the 10 s run, so the last ones are answered before wrk stops.
+    if sent < quota and os.time() < stop_at then sent = sent + 1; return hit end
     return idle
 end
 function response(status, headers, body)
@@ -245,7 +264,7 @@ count_run() { # count_run NAME PATH: prints "answered"
     local rate quota
     rate=$(awk -v n="$1" '$1 == n {printf "%d", $2}' "$TMP/results")
     quota=$((rate * 3 / THREADS + 1))
-    BENCH_QUOTA=$quota BENCH_HIT_PATH=$2 "${WRK[@]}" -d6s -s "$TMP/count.lua" "$PZ/healthz" \
+    BENCH_QUOTA=$quota BENCH_HIT_PATH=$2 "${WRK[@]}" -d10s -s "$TMP/count.lua" "$PZ/healthz" \
         >"$TMP/count-$1.txt" 2>&1 || die "wrk counting run failed: $(tail -n 3 "$TMP/count-$1.txt")"
     sed -n 's/^hits answered: //p' "$TMP/count-$1.txt"
 }
@@ -266,6 +285,8 @@ PIXEL_COUNT_VERDICT=$(count_verdict "$PIXEL_ANSWERED" "$PIXEL_STORED")
 
 sleep 1
 LOAD_RSS=$(kb "$PIAZZA_PID" VmRSS)
+LOAD_ANON=$(kb "$PIAZZA_PID" RssAnon)
+LOAD_FILE=$(kb "$PIAZZA_PID" RssFile)
 PEAK_RSS=$(kb "$PIAZZA_PID" VmHWM)
 THREADS_LOAD=$(kb "$PIAZZA_PID" Threads)
 ERR_LINES=$(($(wc -l <"$TMP/piazza.err") - ERR_LINES_BEFORE))
@@ -287,6 +308,9 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.2f", a / b; else 
 HZ_RATIO=$(ratio "$HZ_RPS" "$NG_RPS")
 ME_RATIO=$(ratio "$ME_RPS" "$NG_RPS")
 RD_RATIO=$(ratio "$RD_RPS" "$NG_RPS")
+cpu() { awk -v n="$1" '$1 == n {print $9}' "$TMP/results"; }
+RD_CPU_RATIO=$(ratio "$(cpu nginx-static)" "$(cpu piazza-redirect)")
+PX_CPU_RATIO=$(ratio "$(cpu nginx-static)" "$(cpu piazza-pixel)")
 PX_RATIO=$(ratio "$PX_RPS" "$NG_RPS")
 verdict() { awk -v c="$1" 'BEGIN {print (c ? "PASS" : "MISS")}'; }
 HZ_VERDICT=$(verdict "$(awk -v r="$HZ_RATIO" 'BEGIN {print (r + 0 >= 1.0)}')")
@@ -303,8 +327,8 @@ PX_P99_VERDICT=$(verdict "$(awk -v p="$PX_P99" 'BEGIN {print (p + 0 < 5)}')")
 BAD=$(awk '{s += $7 + $8} END {print s + 0}' "$TMP/results.all")
 
 table() {
-    echo "| target | requests/s | avg latency | p50 | p99 | requests | non-2xx | socket errors |"
-    echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+    echo "| target | requests/s | avg latency | p50 | p99 | requests | non-2xx | socket errors | server CPU per request |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
     awk '{
         label = $1
         if ($1 == "nginx-static") label = "nginx static file `/healthz`"
@@ -312,7 +336,7 @@ table() {
         if ($1 == "piazza-me") label = "piazza `GET /api/v1/me` (bearer token)"
         if ($1 == "piazza-redirect") label = "piazza tracked link `GET /l/{slug}` (302, click stored)"
         if ($1 == "piazza-pixel") label = "piazza pixel `GET /t/{site}.gif` (hit stored)"
-        printf "| %s | %.0f | %s | %s | %s | %s | %s | %s |\n", label, $2, $3, $4, $5, $6, $7, $8
+        printf "| %s | %.0f | %s | %s | %s | %s | %s | %s | %s us |\n", label, $2, $3, $4, $5, $6, $7, $8, $9
     }' "$TMP/results"
 }
 
@@ -320,9 +344,11 @@ echo
 table
 echo
 echo "piazza/nginx  /healthz: ${HZ_RATIO}x ($HZ_VERDICT, target >= 1.0x)   /api/v1/me: ${ME_RATIO}x"
+echo "server CPU per request: nginx $(cpu nginx-static) us, redirect $(cpu piazza-redirect) us, pixel $(cpu piazza-pixel) us, healthz $(cpu piazza-healthz) us"
 echo "tracking/nginx  redirect: ${RD_RATIO}x ($RD_VERDICT), p99 ${RD_P99} ms ($RD_P99_VERDICT, < 5 ms)   pixel: ${PX_RATIO}x ($PX_VERDICT), p99 ${PX_P99} ms ($PX_P99_VERDICT)"
 echo "counting runs: redirect answered $REDIRECT_ANSWERED, stored $REDIRECT_STORED ($REDIRECT_COUNT_VERDICT); pixel answered $PIXEL_ANSWERED, stored $PIXEL_STORED ($PIXEL_COUNT_VERDICT)"
 echo "piazza memory idle $(mb "$IDLE_RSS") MB ($IDLE_VERDICT, target < 16 MB), after load $(mb "$LOAD_RSS") MB, peak $(mb "$PEAK_RSS") MB"
+echo "piazza after load: $(mb "$LOAD_ANON") MB anonymous, $(mb "$LOAD_FILE") MB of mapped files (the database read through SQLite's memory map)"
 echo "piazza stderr lines during the load: $ERR_LINES for $TOTAL_PZ_REQ requests (--log-level $LOG_LEVEL)"
 [ "$BAD" -eq 0 ] || echo "warning: $BAD non-2xx answers or socket errors; figures are suspect" >&2
 
@@ -373,6 +399,9 @@ mkdir -p "$(dirname "$REPORT")"
     echo "- piazza: \`piazza serve --db <temp> --listen 127.0.0.1:0 --log-level $LOG_LEVEL\`, stderr to a file;"
     echo "  an owner made by \`piazza user add\` and a token by \`piazza token create\`, on an otherwise empty"
     echo "  SQLite database."
+    echo "- server CPU per request: user + system time of the server's processes (nginx: its workers;"
+    echo "  piazza: all its threads, the tracking writer included) over the measured run, divided by"
+    echo "  the requests wrk completed. It does not depend on what else the machine runs, as requests/s does."
     echo "- logging: $LOG_NOTE"
     echo "- memory: VmRSS from \`/proc/PID/status\` 2 s after start before any request (idle), and after the"
     echo "  all runs; VmHWM is the peak. Threads: $THREADS_IDLE idle, $THREADS_LOAD after load."
@@ -391,9 +420,12 @@ mkdir -p "$(dirname "$REPORT")"
     echo "| piazza \`/api/v1/me\` / nginx static | ${ME_RATIO}× |"
     echo "| piazza tracked link \`/l/{slug}\` / nginx static | ${RD_RATIO}× |"
     echo "| piazza pixel \`/t/{site}.gif\` / nginx static | ${PX_RATIO}× |"
+    echo "| nginx CPU per request / piazza tracked link CPU per request | ${RD_CPU_RATIO}× |"
+    echo "| nginx CPU per request / piazza pixel CPU per request | ${PX_CPU_RATIO}× |"
     echo "| piazza resident memory, idle | $(mb "$IDLE_RSS") MB |"
     echo "| piazza resident memory, after load | $(mb "$LOAD_RSS") MB |"
     echo "| piazza resident memory, peak | $(mb "$PEAK_RSS") MB |"
+    echo "| of which after load: anonymous / mapped files (the database, through SQLite's memory map) | $(mb "$LOAD_ANON") MB / $(mb "$LOAD_FILE") MB |"
     echo
     echo "## Targets (the design's performance budget)"
     echo
@@ -410,8 +442,8 @@ mkdir -p "$(dirname "$REPORT")"
     echo
     echo "Tracking hits are queued in memory and written by one writer thread in batches"
     echo "(\`src/goals/track.c\`); a hit is stored before the next read of the figures. The counting"
-    echo "runs use \`wrk -t$THREADS -c$CONNS -d6s -s count.lua\`: each wrk thread sends a fixed number of hits"
-    echo "(3 s at the measured rate), then \`/healthz\` only, and counts the hit answers it received;"
+    echo "runs use \`wrk -t$THREADS -c$CONNS -d10s -s count.lua\`: each wrk thread sends hits for about 3 s"
+    echo "(at most 3 s worth at the measured rate), then \`/healthz\` only, and counts the hit answers it received;"
     echo "piazza's count (\`GET /api/v1/links/{id}\` clicks, the pixel objective's progress) must equal it."
     if [ "$BAD" -ne 0 ]; then
         echo
