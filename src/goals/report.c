@@ -227,47 +227,76 @@ static void plan(const struct objective *o, struct report *r)
 static int load_traffic(struct pz_conn *conn, int64_t ws, const struct objective *o,
                         struct report *r, int64_t from, int64_t to)
 {
-    const char *visit = "visit";
+    struct lrow {
+        int64_t link, campaign;
+    } *links = NULL;
+    size_t n_links = 0, cap = 0;
+    int64_t goal_hits = 0, goal_linked = 0;
     struct pz_stmt *st;
     int rc;
 
-    st = pz_sql(conn, "SELECT COALESCE(l.campaign_id, 0), h.kind, COALESCE(h.event, ''), COUNT(*)"
-                      " FROM hits h LEFT JOIN links l ON l.workspace_id = h.workspace_id"
-                      " AND l.id = h.link_id WHERE h.workspace_id = $1 AND h.at >= $2"
-                      " AND h.at < $3 GROUP BY 1, 2, 3");
+    /* Hits through the objective's links, link by link: each count is a range of an index,
+     * so the workspace's other hits are never read and nothing is sorted. */
+    st = pz_sql(conn, "SELECT l.id, l.campaign_id FROM links l JOIN campaigns c"
+                      " ON c.workspace_id = l.workspace_id AND c.id = l.campaign_id"
+                      " WHERE l.workspace_id = $1 AND c.objective_id = $2 ORDER BY l.id");
     if (!st)
         return PZ_EDB;
     pz_sql_bind_int(st, 1, ws);
-    pz_sql_bind_int(st, 2, from);
-    pz_sql_bind_int(st, 3, to);
+    pz_sql_bind_int(st, 2, o->id);
     while ((rc = pz_sql_step(st)) == PZ_SQL_ROW) {
-        struct report_campaign *c = find_campaign(r, pz_sql_int(st, 0));
-        const char *kind = pz_sql_text(st, 1), *event = pz_sql_text(st, 2);
-        int64_t n = pz_sql_int(st, 3);
-        int is_goal = o->event[0] && event && strcmp(event, o->event) == 0;
-
-        if (kind && strcmp(kind, "click") == 0) {
-            if (c) {
-                c->f.clicks += n;
-                r->total.clicks += n;
-            }
-            continue;
+        if (n_links == cap) {
+            cap = cap ? cap * 2 : 16;
+            links = xrealloc(links, cap * sizeof(*links));
         }
-        if (event && strcmp(event, visit) == 0 && c) {
-            c->f.visits += n;
-            r->total.visits += n;
-        }
-        if (is_goal) {
-            r->total.conversions += n;
-            if (c)
-                c->f.conversions += n;
-            else
-                r->unattributed += n;
-        }
+        links[n_links].link = pz_sql_int(st, 0);
+        links[n_links].campaign = pz_sql_int(st, 1);
+        n_links++;
     }
     pz_sql_done(st);
+    for (size_t i = 0; i < n_links && rc >= 0; i++) {
+        struct report_campaign *c = find_campaign(r, links[i].campaign);
+        int64_t clicks = 0, visits = 0, goal = 0;
+
+        rc = pz_sql_int_query(conn,
+                              "SELECT COUNT(*) FROM hits WHERE workspace_id = $1 AND link_id = $2"
+                              " AND kind = 'click' AND at >= $3 AND at < $4",
+                              &clicks, "iiii", ws, links[i].link, from, to);
+        if (rc >= 0)
+            rc = pz_sql_int_query(conn,
+                                  "SELECT COUNT(*) FROM hits WHERE workspace_id = $1"
+                                  " AND link_id = $2 AND kind = 'event' AND at >= $3 AND at < $4"
+                                  " AND event = $5",
+                                  &visits, "iiiit", ws, links[i].link, from, to, "visit");
+        if (rc >= 0 && o->event[0])
+            rc = pz_sql_int_query(conn,
+                                  "SELECT COUNT(*) FROM hits WHERE workspace_id = $1"
+                                  " AND link_id = $2 AND kind = 'event' AND at >= $3 AND at < $4"
+                                  " AND event = $5",
+                                  &goal, "iiiit", ws, links[i].link, from, to, o->event);
+        if (!c)
+            continue;
+        c->f.clicks += clicks;
+        c->f.visits += visits;
+        c->f.conversions += goal;
+        r->total.clicks += clicks;
+        r->total.visits += visits;
+        goal_linked += goal;
+    }
+    free(links);
     if (rc < 0)
         return rc;
+    /* Every pixel hit of the objective's event counts for it, through a link or not. */
+    if (o->event[0]) {
+        rc = pz_sql_int_query(conn,
+                              "SELECT COUNT(*) FROM hits WHERE workspace_id = $1 AND kind = 'event'"
+                              " AND event = $2 AND at >= $3 AND at < $4",
+                              &goal_hits, "itii", ws, o->event, from, to);
+        if (rc < 0)
+            return rc;
+        r->total.conversions += goal_hits;
+        r->unattributed += goal_hits - goal_linked;
+    }
     if (!o->event[0])
         return 0;
     st = pz_sql(conn, "SELECT COALESCE(l.campaign_id, 0), v.currency, COUNT(*), SUM(v.value_cents)"
