@@ -158,7 +158,7 @@ const char *track_device(const char *ua)
     if (!ua || !*ua)
         return "other";
     /* Lower-case (a prefix of) it once; then each question is one strstr. */
-    for (; ua[n] && n < sizeof(low) - 1; n++)
+    for (; n < sizeof(low) - 1 && ua[n]; n++)
         low[n] = (char)tolower((unsigned char)ua[n]);
     low[n] = '\0';
     if (strstr(low, "bot") || strstr(low, "crawler") || strstr(low, "spider") ||
