@@ -417,7 +417,14 @@ int pz_store_migrate(struct pz_store *s, int *applied)
         char *ddl;
         int64_t exists = 0;
 
-        if (m->version <= current)
+        /* Every migration not recorded is applied, not only those above the
+         * highest recorded: branches land numbers out of order, and a database
+         * that has 0008 must still get a 0007 that arrived later. */
+        r = pz_sql_one_int(c, "SELECT COUNT(*) FROM schema_migrations WHERE version = $1",
+                           m->version, &exists);
+        if (r < 0)
+            return r;
+        if (exists)
             continue;
         r = pz_tx_begin(c);
         if (r < 0)
