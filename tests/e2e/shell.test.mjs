@@ -242,6 +242,8 @@ describe('piazza in the browser', { timeout: 180_000 }, () => {
       assert.equal(await link.getAttribute('aria-current'), 'page');
       // Contacts is built (tests/e2e/contacts.test.mjs): with no contacts yet it says how to import
       if (route === '/contacts') assert.match(await page.locator('.empty-state').textContent(), /piazza import/);
+      // Goals is built (tests/e2e/goals.test.mjs): with no objectives yet it says how to start one
+      else if (route === '/goals') assert.match(await page.locator('.empty-state').textContent(), /Crea il primo obiettivo/);
       else assert.match(await page.locator('.empty-state').textContent(), /Non ancora disponibile/);
     }
     await nav().getByRole('link', { name: 'Contatti', exact: true }).click();

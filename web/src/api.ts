@@ -161,6 +161,177 @@ export interface ContactQuery {
   cursor?: string | null;
 }
 
+// --- Goals and ROI: amounts are decimal currency units, hours decimal hours.
+
+export const METRICS = ['conversions', 'revenue', 'clicks', 'contacts'] as const;
+export type Metric = (typeof METRICS)[number];
+export type GoalStatus = 'on_track' | 'at_risk' | 'missed' | 'reached';
+export const CHANNELS = [
+  'linkedin', 'facebook', 'instagram', 'x', 'tiktok', 'youtube', 'whatsapp', 'telegram',
+  'newsletter', 'email', 'website', 'google_ads', 'meta_ads', 'print', 'event', 'other',
+] as const;
+export const MONEY_CATEGORIES = ['ads', 'consultant', 'tools', 'content', 'training'] as const;
+
+export interface Progress {
+  value: number;
+  expected_to_date: number;
+  forecast: number | null;
+  percent: number | null;
+  pace_percent: number | null;
+  status: GoalStatus;
+  days_elapsed: number;
+  days_total: number;
+  as_of: string;
+}
+
+export interface Objective {
+  id: number;
+  name: string;
+  metric: Metric;
+  event: string | null;
+  stage: string | null;
+  target: number;
+  start: string;
+  end: string;
+  owner: number | null;
+  department: string | null;
+  channels: string[];
+  funnel: string[];
+  created_at: number;
+  updated_at: number;
+  progress: Progress;
+}
+
+export interface Campaign {
+  id: number;
+  objective_id: number;
+  name: string;
+  channel: string;
+  start: string | null;
+  end: string | null;
+  budget: number | null;
+  target: number | null;
+  utm_source: string;
+  utm_medium: string;
+  utm_campaign: string;
+  created_at: number;
+}
+
+export interface TrackedLink {
+  id: number;
+  campaign_id: number | null;
+  slug: string;
+  url: string;
+  name: string | null;
+  short_url: string;
+  qr_png: string;
+  qr_svg: string;
+  created_at: number;
+  clicks?: number;
+  unique_visitors?: number;
+}
+
+export interface Investment {
+  id: number;
+  kind: 'money' | 'time';
+  date: string;
+  objective_id: number | null;
+  campaign_id: number | null;
+  amount: number | null;
+  currency: string;
+  category?: string;
+  user_id?: number;
+  hours?: number;
+  rate?: number | null;
+  activity?: string | null;
+  note: string | null;
+  created_by: number | null;
+  created_at: number;
+}
+
+export interface ReportFigures {
+  cost: number;
+  cost_money: number;
+  cost_time: number;
+  hours: number;
+  clicks: number;
+  visits: number;
+  conversions: number;
+  value: number;
+  cost_per_conversion: number | null;
+  roi: number | null;
+  conversion_rate: number | null;
+  actual: number | null;
+  expected: number | null;
+  expected_to_date: number | null;
+}
+
+export interface ReportDay {
+  date: string;
+  value: number;
+  cumulative: number;
+  pace: number;
+  conversions: number;
+  clicks: number;
+  cost: number;
+  cumulative_cost: number;
+}
+
+export interface Report extends ReportFigures {
+  objective: Objective;
+  as_of: string;
+  currency: string;
+  hours_without_rate: number;
+  unattributed_conversions: number;
+  campaigns: (ReportFigures & { id: number; name: string; channel: string; budget: number | null })[];
+  channels: (ReportFigures & { channel: string })[];
+  funnel: { step: string; count: number; rate: number | null }[];
+  series: ReportDay[];
+  explanation: { text: string; it: string; en: string; shortfall_campaign_id: number | null } | null;
+}
+
+export interface Rate {
+  user_id: number | null;
+  role: string | null;
+  rate: number;
+  currency: string;
+  updated_at: number;
+}
+
+export interface Timer {
+  started_at: number;
+  objective_id: number | null;
+  campaign_id: number | null;
+  activity: string | null;
+  elapsed_seconds: number;
+}
+
+export interface ObjectiveInput {
+  name: string;
+  metric: Metric;
+  event?: string;
+  stage?: string;
+  target: number;
+  start: string;
+  end: string;
+  department?: string;
+  channels?: string[];
+}
+
+export interface InvestmentInput {
+  kind: 'money' | 'time';
+  date?: string;
+  amount?: number;
+  currency?: string;
+  category?: string;
+  hours?: number;
+  activity?: string;
+  user_id?: number;
+  objective_id?: number;
+  campaign_id?: number;
+  note?: string;
+}
+
 function query(params: Record<string, string | null | undefined>): string {
   const parts = Object.entries(params)
     .filter(([, v]) => v !== undefined && v !== null && v !== '')
@@ -344,4 +515,25 @@ export const api = {
   goingColdSettings: () => request<GoingColdSettings>('GET', '/api/v1/settings/going-cold'),
   setGoingColdSettings: (body: Partial<GoingColdSettings>) =>
     request<GoingColdSettings>('PUT', '/api/v1/settings/going-cold', body),
+  objectives: (cursor: string | null = null) =>
+    request<List<Objective>>('GET', `/api/v1/objectives${query({ cursor, limit: '100' })}`),
+  createObjective: (body: ObjectiveInput) => request<Objective>('POST', '/api/v1/objectives', body),
+  objective: (id: number) => request<Objective>('GET', `/api/v1/objectives/${id}`),
+  report: (id: number) => request<Report>('GET', `/api/v1/objectives/${id}/report`),
+  campaigns: (objectiveId: number | null) =>
+    request<List<Campaign>>('GET', `/api/v1/campaigns${query({ objective_id: objectiveId ? String(objectiveId) : null, limit: '200' })}`),
+  createCampaign: (body: { name: string; objective_id: number; channel: string; budget?: number; start?: string; end?: string }) =>
+    request<Campaign>('POST', '/api/v1/campaigns', body),
+  links: (campaignId: number) => request<List<TrackedLink>>('GET', `/api/v1/links${query({ campaign_id: String(campaignId), limit: '200' })}`),
+  createLink: (body: { url: string; name?: string; campaign_id?: number }) => request<TrackedLink>('POST', '/api/v1/links', body),
+  investments: (objectiveId: number, cursor: string | null = null) =>
+    request<List<Investment>>('GET', `/api/v1/investments${query({ objective_id: String(objectiveId), cursor, limit: '100' })}`),
+  createInvestment: (body: InvestmentInput) => request<Investment>('POST', '/api/v1/investments', body),
+  deleteInvestment: (id: number) => request<void>('DELETE', `/api/v1/investments/${id}`),
+  rates: () => request<List<Rate>>('GET', '/api/v1/rates'),
+  setRate: (body: { role?: string; user_id?: number; rate: number | null }) => request<Rate>('PUT', '/api/v1/rates', body),
+  timer: () => request<{ timer: Timer | null }>('GET', '/api/v1/timer'),
+  startTimer: (body: { objective_id?: number; campaign_id?: number; activity?: string }) =>
+    request<{ timer: Timer }>('POST', '/api/v1/timer/start', body),
+  stopTimer: () => request<Investment>('POST', '/api/v1/timer/stop', {}),
 };

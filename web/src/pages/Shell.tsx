@@ -12,6 +12,7 @@ import { Icon, LangSwitch, Logo, PageTitle, type IconName } from '../components'
 import { SettingsPage } from './Settings';
 import { ContactPage, ContactsPage } from './Contacts';
 import { ContactsTabs, DuplicatesPage, GoingColdPage, OrganizationPage, OrganizationsPage } from './Relations';
+import { GoalsPage, ObjectivePage, TimerControl } from './Goals';
 
 interface NavItem {
   path: string;
@@ -81,12 +82,15 @@ export function Shell() {
   const contactMatch = /^\/contacts\/(\d+)\/?$/.exec(path);
   const orgMatch = /^\/contacts\/organizations\/(\d+)\/?$/.exec(path);
   const contactsView = path.replace(/\/$/, '');
+  const objectiveMatch = /^\/goals\/(\d+)\/?$/.exec(path);
   if (path === '/contacts' || path === '/contacts/') content = <ContactsPage />;
   else if (contactsView === '/contacts/going-cold') content = <GoingColdPage />;
   else if (contactsView === '/contacts/duplicates') content = <DuplicatesPage />;
   else if (contactsView === '/contacts/organizations') content = <OrganizationsPage />;
   else if (orgMatch) content = <OrganizationPage key={orgMatch[1]} id={Number(orgMatch[1])} />;
   else if (contactMatch) content = <ContactPage key={contactMatch[1]} id={Number(contactMatch[1])} />;
+  else if (contactsView === '/goals') content = <GoalsPage />;
+  else if (objectiveMatch) content = <ObjectivePage key={objectiveMatch[1]} id={Number(objectiveMatch[1])} />;
   else if (section) content = <SectionPage item={section} />;
   else if (path.startsWith('/settings/')) content = <SettingsPage />;
   else if (path === '/' || path === '/settings') content = null;
@@ -125,6 +129,7 @@ export function Shell() {
           </span>
         </Link>
         <div class="topbar-end">
+          <TimerControl />
           <LangSwitch compact />
           <UserMenu />
         </div>
@@ -253,13 +258,6 @@ const SECTION_TEXT: Record<
     link: { href: '/settings/users', label: 'link.users', ownerOnly: true },
   },
   '/contacts': { lead: 'contacts.lead', body: 'contacts.body', status: 'contacts.status', next: 'contacts.next' },
-  '/goals': {
-    lead: 'goals.lead',
-    body: 'goals.body',
-    status: 'goals.status',
-    next: 'goals.next',
-    link: { href: '/settings/tokens', label: 'link.tokens' },
-  },
   '/plan': { lead: 'plan.lead', body: 'plan.body', status: 'plan.status', next: 'plan.next' },
   '/community': { lead: 'community.lead', body: 'community.body', status: 'community.status', next: 'community.next' },
   '/insights': {
