@@ -173,7 +173,7 @@ describe('goals in the browser', { timeout: 180_000 }, () => {
     await row.waitFor();
     state.short = await row.getByTestId('short-url').inputValue();
     assert.match(state.short, /^http:\/\/127\.0\.0\.1:\d+\/l\/[A-Za-z0-9_-]+$/);
-    assert.match(plain(await row.getByTestId('link-clicks').textContent()), /^0 clic/);
+    assert.match(plain(await row.getByTestId('link-clicks').textContent()), /^clic: 0 · visitatori unici: 0$/);
     // the QR code is drawn (the SVG loaded) and the PNG is there to download
     await row.locator('img.qr').evaluate((img) => (img.complete ? null : new Promise((r) => (img.onload = r))));
     assert.ok((await row.locator('img.qr').evaluate((img) => img.naturalWidth)) > 0, 'the QR SVG is shown');
@@ -244,7 +244,7 @@ describe('goals in the browser', { timeout: 180_000 }, () => {
     const campaign = page.getByTestId('campaign').filter({ hasText: 'LinkedIn primavera' });
     assert.equal(plain(await campaign.getByTestId('campaign-conversions').textContent()), '1');
     await campaign.getByRole('button', { name: 'Link e codici QR' }).click();
-    assert.match(plain(await campaign.getByTestId('link-clicks').textContent()), /^1 clic, 1 visitatori unici/);
+    assert.match(plain(await campaign.getByTestId('link-clicks').textContent()), /^clic: 1 · visitatori unici: 1$/);
     // the funnel: one click, and the conversion
     const funnel = plain(await page.getByTestId('chart-funnel').textContent());
     assert.match(funnel, /Clic1/);
@@ -279,13 +279,18 @@ describe('goals in the browser', { timeout: 180_000 }, () => {
     await expectH1('Contatti');
     await page.getByTestId('timer-clock').waitFor();
     await shot('05-timer-running-it');
+    await page.getByRole('navigation').getByRole('link', { name: 'Obiettivi', exact: true }).click();
+    await page.getByRole('link', { name: 'Iscrizioni alla newsletter' }).click();
+    await expectH1('Iscrizioni alla newsletter');
+    assert.equal(await page.getByTestId('investments').getByText(/Risposte ai commenti/).count(), 0);
     await timer.getByRole('button', { name: /Ferma il timer/ }).click();
     await page.getByTestId('timer-logged').waitFor();
+    // a minute at least, priced at the owner's 40 €/h
     assert.match(plain(await page.getByTestId('timer-logged').textContent()), /Registrate 0,02 h/);
-
-    await page.goto(`${base}/goals/${state.objective}`);
-    await expectH1('Iscrizioni alla newsletter');
+    // the open objective page shows the logged time without a reload
     await page.getByTestId('investments').getByText(/Risposte ai commenti/).waitFor();
+    assert.match(await figure('fig-cost'), /^180,\d\d €$/);
+    assert.notEqual(await figure('fig-cost'), '180,00 €');
   });
 
   it('speaks English and fits a 375 px phone', async () => {

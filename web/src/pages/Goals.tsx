@@ -35,6 +35,18 @@ import { canDelete, tr } from './Contacts';
 
 const isManager = canDelete;
 
+/** Sent when the timer of the top bar logged time, so an open objective page shows it. */
+const TIME_LOGGED = 'piazza:time-logged';
+
+/** Calls reload whenever the timer logs time. */
+function useTimeLogged(reload: () => void) {
+  useEffect(() => {
+    const on = () => reload();
+    window.addEventListener(TIME_LOGGED, on);
+    return () => window.removeEventListener(TIME_LOGGED, on);
+  }, [reload]);
+}
+
 function today(): string {
   return new Date().toISOString().slice(0, 10);
 }
@@ -714,6 +726,7 @@ export function ObjectivePage({ id }: { id: number }) {
   useEffect(() => {
     void load();
   }, [id]);
+  useTimeLogged(load);
 
   if (error !== null && !report)
     return (
@@ -1180,6 +1193,7 @@ function Investments({ objective, campaigns, onChange }: { objective: Objective;
   useEffect(() => {
     void load();
   }, [objective.id]);
+  useTimeLogged(load);
 
   const campaignName = (id: number | null) => (id ? campaigns.find((c) => c.id === id)?.name ?? `#${id}` : t('goals.inv.wholeObjective'));
   const remove = async (inv: Investment) => {
@@ -1512,6 +1526,7 @@ export function TimerControl() {
       const inv = await api.stopTimer();
       take(null);
       setLogged(t('goals.timer.logged', { hours: num(i18n, inv.hours ?? 0, 2) }));
+      window.dispatchEvent(new Event(TIME_LOGGED));
     } catch (err) {
       if ((err as { code?: string }).code === 'goals.no_timer') take(null);
       else setLogged(errorText(i18n, err));
