@@ -1413,15 +1413,23 @@ int contact_membership_remove(struct pz_conn *conn, int64_t ws, int64_t person_i
 int contact_memberships_each(struct pz_conn *conn, int64_t ws, int64_t id,
                              void (*fn)(const struct contact_membership *m, void *arg), void *arg)
 {
+    /* Two halves, each through its own index: with "person_id = $2 OR organization_id = $2"
+     * SQLite read every membership of the workspace (85 ms at 75,000 of them). */
     struct pz_stmt *st =
         pz_sql(conn, "SELECT m.person_id, m.organization_id, p.display_name, o.display_name,"
-                     " COALESCE(m.title, '') FROM memberships m"
+                     " COALESCE(m.title, ''), o.sort_name FROM memberships m"
                      " JOIN contacts p ON p.workspace_id = m.workspace_id AND p.id = m.person_id"
                      " JOIN contacts o ON o.workspace_id = m.workspace_id"
                      " AND o.id = m.organization_id"
-                     " WHERE m.workspace_id = $1 AND (m.person_id = $2 OR m.organization_id = $2)"
-                     " ORDER BY CASE WHEN m.person_id = $2 THEN o.sort_name ELSE p.sort_name END,"
-                     " m.person_id, m.organization_id");
+                     " WHERE m.workspace_id = $1 AND m.person_id = $2"
+                     " UNION ALL"
+                     " SELECT m.person_id, m.organization_id, p.display_name, o.display_name,"
+                     " COALESCE(m.title, ''), p.sort_name FROM memberships m"
+                     " JOIN contacts p ON p.workspace_id = m.workspace_id AND p.id = m.person_id"
+                     " JOIN contacts o ON o.workspace_id = m.workspace_id"
+                     " AND o.id = m.organization_id"
+                     " WHERE m.workspace_id = $1 AND m.organization_id = $2"
+                     " ORDER BY 6, 1, 2");
     struct contact_membership m;
     int r;
 
@@ -1632,10 +1640,14 @@ int contact_identity_remove(struct pz_conn *conn, int64_t ws, int64_t id, int64_
 int contact_identities_each(struct pz_conn *conn, int64_t ws, int64_t id,
                             void (*fn)(const struct contact_identity *ident, void *arg), void *arg)
 {
-    struct pz_stmt *st = pz_sql(
-        conn, "SELECT id, contact_id, kind, value_normalized, value_original,"
-              " COALESCE(label, ''), created_at FROM identities"
-              " WHERE workspace_id = $1 AND contact_id = $2 ORDER BY kind, value_normalized");
+    /* "kind || ''": ordered by the bare columns, SQLite walked the unique (workspace_id,
+     * kind, value_normalized) index over every identity of the workspace (seconds at
+     * 300,000) instead of reading the contact's few through identities_contact. */
+    struct pz_stmt *st =
+        pz_sql(conn, "SELECT id, contact_id, kind, value_normalized, value_original,"
+                     " COALESCE(label, ''), created_at FROM identities"
+                     " WHERE workspace_id = $1 AND contact_id = $2"
+                     " ORDER BY kind || '', value_normalized");
     struct contact_identity ident;
     int r;
 
