@@ -466,8 +466,9 @@ struct reader {
     int text_cut;
     int64_t prev_local;
     int prev_ambiguous, second_pass;
-    long long total;  /* bytes of the file, for progress */
-    long orphan_line; /* first text line before any header, 0 when none */
+    long long total;       /* bytes of the file, for progress */
+    int64_t gap_day_noted; /* the day of the last skipped-hour note, -1 none */
+    long orphan_line;      /* first text line before any header, 0 when none */
 };
 
 static int author_known(struct reader *r, const char *a, int add)
@@ -727,11 +728,14 @@ static int flush(struct reader *r)
     } else {
         r->prev_ambiguous = 0;
         r->second_pass = 0;
-        if (kind == PZ_TZ_GAP)
+        /* One note per skipped hour, not one per message in it. */
+        if (kind == PZ_TZ_GAP && local / 86400 != r->gap_day_noted) {
+            r->gap_day_noted = local / 86400;
             note(r,
                  "line %ld: %s does not exist in %s (the clocks went forward); read as "
-                 "the time before the change",
+                 "the time before the change, as are later times of that hour",
                  r->line, iso, pz_tz_name(r->tz));
+        }
     }
     r->prev_local = local;
 
@@ -905,6 +909,7 @@ static int read_stream(FILE *f, const char *name, const char *title, const char 
     r.name = name;
     r.media_dir = media_dir;
     r.zip = zip;
+    r.gap_day_noted = -1;
     r.o = opts;
     r.sink = sink;
     r.fatal = fatal;

@@ -23,7 +23,8 @@
  * Direction: outgoing when the sender is "me", incoming otherwise (system
  * notices are incoming). Text and media messages from or to a contact (to:
  * in one-to-one chats) are added to that contact's timeline, kind "message",
- * channel the conversation's, source "message" and the message id.
+ * channel the conversation's, source "message" and the message id, with the
+ * first 280 bytes of the text as its body.
  *
  * Attachments the export includes are copied into DATA_DIR/attachments/,
  * named by their SHA-256 (so the same file is stored once) and capped at
@@ -122,13 +123,20 @@ const struct inbox_import_counts *inbox_import_counts(const struct inbox_import 
 void inbox_import_file_done(struct inbox_import *w);
 void inbox_import_discard_files(struct inbox_import *w);
 
+/* Room for a dedup key: 46 characters and the terminator. */
+#define INBOX_KEY_SIZE 47
+
 /*
- * The dedup key of a message as the writer computes it, into OUT (33 bytes:
- * 32 hex digits). N is how many identical messages came before it in the
- * file (0 for the first). Exposed for tests and for readers that must name
+ * The dedup key of a message as the writer computes it, into OUT: 8 hex
+ * digits from the conversation key, 14 digits of the local time as written
+ * (YYYYMMDDHHMMSS; the UTC seconds when there is none; zeros for messages
+ * with a source id), 24 hex digits of a hash of everything that identifies
+ * the message
+ * (see chat.h). N is how many identical messages came before it in the file
+ * (0 for the first). Exposed for tests and for readers that must name
  * another message (replies).
  */
 void inbox_dedup_key(const char *channel, const char *conversation_key,
-                     const struct chat_message *m, long n, char out[33]);
+                     const struct chat_message *m, long n, char out[INBOX_KEY_SIZE]);
 
 #endif

@@ -369,7 +369,7 @@ static void test_attachments_and_rollback(void **state)
 static void test_dedup_key(void **state)
 {
     struct chat_message m;
-    char a[33], b[33], c[33];
+    char a[INBOX_KEY_SIZE], b[INBOX_KEY_SIZE], c[INBOX_KEY_SIZE];
     (void)state;
 
     memset(&m, 0, sizeof(m));
@@ -380,9 +380,11 @@ static void test_dedup_key(void **state)
     m.text_len = strlen(m.text);
     inbox_dedup_key("whatsapp", "name:Fiera", &m, 0, a);
     inbox_dedup_key("whatsapp", "name:Fiera", &m, 1, b);
-    assert_int_equal(strlen(a), 32);
+    assert_int_equal(strlen(a), 46);
     assert_string_not_equal(a, b);
-    m.sent_at = 2; /* another zone: the local time as written still decides */
+    assert_memory_equal(a + 8, "20240613090400", 14); /* neighbours in the index */
+    assert_memory_equal(a, b, 22);
+    m.sent_at = 7200000; /* read in another zone: the local time as written still decides */
     inbox_dedup_key("whatsapp", "name:Fiera", &m, 0, c);
     assert_string_equal(a, c);
     inbox_dedup_key("whatsapp", "name:Altro", &m, 0, c);

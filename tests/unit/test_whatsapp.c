@@ -521,7 +521,7 @@ static void test_dst_rome(void **state)
            "part Sara\n"
            "@1 text 2024-03-31T00:59:00Z (2024-03-31T01:59:00) Sara: prima del cambio\n"
            "note line 2: 2024-03-31T02:30:00 does not exist in Europe/Rome (the clocks went "
-           "forward); read as the time before the change\n"
+           "forward); read as the time before the change, as are later times of that hour\n"
            "@2 text 2024-03-31T01:30:00Z (2024-03-31T02:30:00) Sara: ora che non esiste\n"
            "@3 text 2024-03-31T01:00:00Z (2024-03-31T03:00:00) Sara: ora legale\n"
            "@4 text 2024-10-26T23:59:00Z (2024-10-27T01:59:00) Sara: ancora ora legale\n"
