@@ -164,6 +164,24 @@ void set_session_cookie(struct pz_ctx *c, const char *token);
 void reply_signed_in(struct pz_ctx *c, int status, const struct user *u, const struct workspace *w,
                      const char *token);
 
+/*
+ * The filters of a contacts list (h_contact_list.c), by name: q, stage,
+ * type, kind, owner ("me" or a user id), tag, strength_min, strength_max,
+ * going_cold, sort. The list, bulk changes, saved views and exports read
+ * them alike. NULL or "" means "any".
+ */
+#define CONTACT_FILTER_KEYS 10
+struct contact_filter {
+    const char *v[CONTACT_FILTER_KEYS];
+};
+/* Takes the filters from the request's query string (borrowed from it). */
+void contacts_filter_from_request(struct pz_ctx *c, struct contact_filter *f);
+/* Checks F and fills Q (borrowing F's strings); ME is the caller, for owner=me.
+ * Returns 0 or PZ_EINVAL with ERR (request.invalid naming the filter). */
+struct contact_query;
+int contacts_filter_read(const struct contact_filter *f, int64_t me, struct contact_query *q,
+                         struct pz_err *err);
+
 /* Handlers. */
 void h_healthz(struct pz_ctx *c);
 void h_version(struct pz_ctx *c);
@@ -229,6 +247,14 @@ void h_conversions_create(struct pz_ctx *c);
 void h_link_follow(struct pz_ctx *c);
 void h_pixel(struct pz_ctx *c);
 void h_script(struct pz_ctx *c);
+void h_contacts_owners(struct pz_ctx *c);
+void h_tags_list(struct pz_ctx *c);
+void h_contacts_bulk(struct pz_ctx *c);
+void h_contacts_export(struct pz_ctx *c);
+void h_contact_export(struct pz_ctx *c);
+void h_views_list(struct pz_ctx *c);
+void h_views_create(struct pz_ctx *c);
+void h_views_delete(struct pz_ctx *c);
 /* Serves the web UI for GET requests outside /api/ (web.c). */
 void pz_web_serve(struct pz_ctx *c);
 

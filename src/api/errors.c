@@ -17,6 +17,9 @@ static const struct {
     {"auth.forbidden", 403, "your role does not allow this"},
     {"auth.rate_limited", 429, "too many failed sign-ins; wait before trying again"},
     {"auth.required", 401, "sign in first"},
+    {"bulk.nothing_to_do", 422, "the bulk change says nothing to change"},
+    {"bulk.too_many", 422, "too many contacts for one bulk change; narrow the selection"},
+    {"bulk.unknown_contact", 422, "a contact of the selection does not exist"},
     {"contact.field_exists", 409, "a custom field with this name already exists"},
     {"contact.field_invalid", 422, "the value does not fit the custom field"},
     {"contact.field_unknown", 422, "no such custom field"},
@@ -55,6 +58,8 @@ static const struct {
     {"user.disabled", 403, "this account is disabled; ask an owner"},
     {"user.exists", 409, "a user with this e-mail already exists"},
     {"user.last_owner", 422, "a workspace needs at least one active owner"},
+    {"view.exists", 409, "you already have a saved view with this name"},
+    {"view.too_many", 422, "you have too many saved views; delete some first"},
     {"workspace.slug_taken", 409, "the short name is already used"},
 };
 

@@ -222,33 +222,22 @@ static void list_one(const struct contact *ct, void *arg)
 void h_contacts_list(struct pz_ctx *c)
 {
     struct contact_query q;
-    const char *owner = pz_http_query(c->req, "owner");
+    struct contact_filter f;
     const char *limit = pz_http_query(c->req, "limit");
-    const char *sort = pz_http_query(c->req, "sort");
     char next[CONTACT_CURSOR_MAX];
     struct pz_err err = {0};
     struct pz_json *j;
     int64_t v;
     int r;
 
-    contact_query_init(&q);
-    q.q = pz_http_query(c->req, "q");
-    q.stage = pz_http_query(c->req, "stage");
-    q.relationship = pz_http_query(c->req, "type");
-    q.kind = pz_http_query(c->req, "kind");
-    q.tag = pz_http_query(c->req, "tag");
+    contacts_filter_from_request(c, &f);
+    if (contacts_filter_read(&f, c->who.user.id, &q, &err) < 0) {
+        reply_err(c, &err);
+        return;
+    }
     q.cursor = pz_http_query(c->req, "cursor");
     if (q.cursor && !*q.cursor)
         q.cursor = NULL;
-    if (owner && *owner) {
-        if (strcmp(owner, "me") == 0)
-            q.owner_user_id = c->who.user.id;
-        else if (pz_parse_int64(owner, 1, INT64_MAX, &q.owner_user_id) < 0) {
-            pz_err_set(&err, "request.invalid", "owner", "owner must be a user id or me");
-            reply_err(c, &err);
-            return;
-        }
-    }
     if (limit && *limit) {
         if (pz_parse_int64(limit, 1, 200, &v) < 0) {
             pz_err_set(&err, "request.invalid", "limit", "limit must be a number from 1 to 200");
@@ -256,19 +245,6 @@ void h_contacts_list(struct pz_ctx *c)
             return;
         }
         q.limit = (int)v;
-    }
-    if (sort && *sort) {
-        if (strcmp(sort, "name") == 0)
-            q.sort = CONTACT_SORT_NAME;
-        else if (strcmp(sort, "newest") == 0)
-            q.sort = CONTACT_SORT_NEWEST;
-        else if (strcmp(sort, "strength") == 0)
-            q.sort = CONTACT_SORT_STRENGTH;
-        else {
-            pz_err_set(&err, "request.invalid", "sort", "sort must be name, newest or strength");
-            reply_err(c, &err);
-            return;
-        }
     }
     next[0] = '\0';
     j = reply_begin(c, 200);

@@ -673,6 +673,83 @@ int contact_update(struct pz_conn *conn, int64_t ws, int64_t id, const struct co
     return r;
 }
 
+int contact_stage_set(struct pz_conn *conn, int64_t ws, int64_t id, const char *stage,
+                      int64_t actor_id, int *changed, struct pz_err *err)
+{
+    char cur[16];
+    struct pz_stmt *st;
+    int r;
+
+    *changed = 0;
+    if (!contact_stage_valid(stage))
+        return pz_err_set(err, "request.invalid", "stage",
+                          "stage must be stranger, lead, prospect, customer, advocate or former");
+    st = pz_sql(conn, "SELECT stage FROM contacts WHERE workspace_id = $1 AND id = $2");
+    if (!st)
+        return PZ_EDB;
+    pz_sql_bind_int(st, 1, ws);
+    pz_sql_bind_int(st, 2, id);
+    r = pz_sql_step(st);
+    if (r == PZ_SQL_ROW)
+        copy_col(cur, sizeof(cur), pz_sql_text(st, 0));
+    pz_sql_done(st);
+    if (r < 0)
+        return r;
+    if (r != PZ_SQL_ROW)
+        return PZ_ENOTFOUND;
+    if (strcmp(cur, stage) == 0)
+        return 0;
+    st = pz_sql(conn, "UPDATE contacts SET stage = $3, updated_at = $4"
+                      " WHERE workspace_id = $1 AND id = $2");
+    if (!st)
+        return PZ_EDB;
+    pz_sql_bind_int(st, 1, ws);
+    pz_sql_bind_int(st, 2, id);
+    pz_sql_bind_text(st, 3, stage);
+    pz_sql_bind_int(st, 4, pz_now_ms());
+    r = pz_sql_step(st);
+    pz_sql_done(st);
+    if (r < 0)
+        return r;
+    *changed = 1;
+    return log_stage_change(conn, ws, id, cur, stage, actor_id);
+}
+
+int contact_owner_set(struct pz_conn *conn, int64_t ws, int64_t id, int64_t owner_user_id,
+                      int *changed, struct pz_err *err)
+{
+    struct pz_stmt *st;
+    int r;
+
+    *changed = 0;
+    if (owner_user_id > 0) {
+        r = owner_valid(conn, ws, owner_user_id);
+        if (r < 0)
+            return r;
+        if (r == 0)
+            return pz_err_set(err, "request.invalid", "owner_user_id",
+                              "the owner must be a user of this workspace");
+    }
+    st = pz_sql(conn, "UPDATE contacts SET owner_user_id = $3, updated_at = $4"
+                      " WHERE workspace_id = $1 AND id = $2"
+                      " AND COALESCE(owner_user_id, 0) <> COALESCE($3, 0)");
+    if (!st)
+        return PZ_EDB;
+    pz_sql_bind_int(st, 1, ws);
+    pz_sql_bind_int(st, 2, id);
+    if (owner_user_id > 0)
+        pz_sql_bind_int(st, 3, owner_user_id);
+    else
+        pz_sql_bind_null(st, 3);
+    pz_sql_bind_int(st, 4, pz_now_ms());
+    r = pz_sql_step(st);
+    pz_sql_done(st);
+    if (r < 0)
+        return r;
+    *changed = pz_sql_changes(conn) > 0;
+    return 0;
+}
+
 /* contact_delete's work, inside its transaction. */
 static int delete_in_tx(struct pz_conn *conn, int64_t ws, int64_t id, int64_t actor_id)
 {

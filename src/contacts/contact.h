@@ -120,6 +120,19 @@ int contact_update(struct pz_conn *conn, int64_t workspace_id, int64_t id,
                    struct pz_err *err);
 
 /*
+ * For bulk changes, in the caller's transaction: sets the stage of contact
+ * ID (writing the stage_change entry, authored by ACTOR_ID, when it
+ * changes), or its owner (OWNER_USER_ID 0 for nobody). *CHANGED says
+ * whether the contact changed. Returns 0, PZ_ENOTFOUND (stage; the owner
+ * setter changes nothing for a missing contact), PZ_EINVAL with ERR
+ * (request.invalid field stage or owner_user_id), or a negative code.
+ */
+int contact_stage_set(struct pz_conn *conn, int64_t workspace_id, int64_t id, const char *stage,
+                      int64_t actor_id, int *changed, struct pz_err *err);
+int contact_owner_set(struct pz_conn *conn, int64_t workspace_id, int64_t id, int64_t owner_user_id,
+                      int *changed, struct pz_err *err);
+
+/*
  * Erases contact ID and everything of it (identities, memberships, tags,
  * field values, consents, timeline, score, suggestions), for GDPR. The audit
  * log gets "contact.delete" with the id only: that it happened, not what.

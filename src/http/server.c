@@ -113,6 +113,54 @@ void pz_http_prebuilt_free(struct pz_http_prebuilt *p)
     free(p);
 }
 
+/* What libmicrohttpd holds for a streamed body: it may outlive the request. */
+struct stream_state {
+    long (*fn)(void *arg, char *buf, size_t max);
+    void (*free_fn)(void *arg);
+    void *arg;
+};
+
+static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    struct stream_state *st = cls;
+    long n = st->fn(st->arg, buf, max);
+    (void)pos;
+
+    if (n < 0)
+        return MHD_CONTENT_READER_END_WITH_ERROR;
+    if (n == 0)
+        return MHD_CONTENT_READER_END_OF_STREAM;
+    return (ssize_t)n;
+}
+
+static void stream_done(void *cls)
+{
+    struct stream_state *st = cls;
+
+    if (st->free_fn)
+        st->free_fn(st->arg);
+    free(st);
+}
+
+/* A response whose body R's stream callback makes; NULL (the stream freed) on failure. */
+static struct MHD_Response *stream_response(struct pz_http_req *r)
+{
+    struct stream_state *st = xmalloc(sizeof(*st));
+    struct MHD_Response *resp;
+
+    st->fn = r->stream;
+    st->free_fn = r->stream_free;
+    st->arg = r->stream_arg;
+    r->stream = NULL;
+    r->stream_free = NULL;
+    r->stream_arg = NULL;
+    resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 32 * 1024, stream_read, st,
+                                             stream_done);
+    if (!resp)
+        stream_done(st);
+    return resp;
+}
+
 static enum MHD_Result send_response(struct MHD_Connection *c, struct pz_http_req *r)
 {
     struct MHD_Response *resp;
@@ -123,7 +171,9 @@ static enum MHD_Result send_response(struct MHD_Connection *c, struct pz_http_re
         r->bytes = r->prebuilt->len;
         return MHD_queue_response(c, (unsigned)r->status, r->prebuilt->resp);
     }
-    if (r->static_body) {
+    if (r->stream) {
+        resp = stream_response(r);
+    } else if (r->static_body) {
         resp = MHD_create_response_from_buffer(r->static_len, (void *)r->static_body,
                                                MHD_RESPMEM_PERSISTENT);
         r->bytes = r->static_len;
@@ -209,6 +259,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                us / 1000, (int)(us % 1000), r->bytes,
                toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
     }
+    if (r->stream_free) /* a stream that was set but never sent */
+        r->stream_free(r->stream_arg);
     pz_buf_release(&r->body);
     pz_buf_release(&r->out);
     pz_arena_release(&r->arena);

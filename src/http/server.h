@@ -46,6 +46,17 @@ struct pz_http_req {
     const void *static_body; /* or a body that outlives the request (embedded files) */
     size_t static_len;
     const struct pz_http_prebuilt *prebuilt; /* or a whole answer made once (all else ignored) */
+    /*
+     * Or a body made piece by piece after the handler returned (large
+     * exports), sent chunked: stream(stream_arg, buf, max) writes up to MAX
+     * bytes and returns how many, 0 at the end, or -1 to cut the answer off
+     * (a failure after the status went out). stream_free(stream_arg) is
+     * called exactly once, when the answer is done or abandoned, and may run
+     * after the request is gone. They run on a server worker thread.
+     */
+    long (*stream)(void *arg, char *buf, size_t max);
+    void (*stream_free)(void *arg);
+    void *stream_arg;
     struct pz_http_header headers[PZ_HTTP_MAX_HEADERS];
     int n_headers;
 

@@ -78,6 +78,7 @@ struct card {
     size_t bytes;
     const char *bad;   /* why the card will be skipped, or NULL */
     int agent_pending; /* the last property was an empty AGENT: a nested card follows */
+    int is_org;        /* KIND:org (4.0) or X-ABShowAs:COMPANY (Apple): an organization's card */
 };
 
 struct vreader {
@@ -688,6 +689,10 @@ static void card_property(struct vreader *r, const struct prop *pr, int truncate
         prop_impp(r, pr, &pp);
     } else if (slice_ieq(name, nn, "CATEGORIES")) {
         prop_categories(r, pr, &pp);
+    } else if (slice_ieq(name, nn, "KIND") || slice_ieq(name, nn, "X-ABSHOWAS")) {
+        if ((v = text_value(r, pr, &pp)) != NULL &&
+            (pz_str_ieq(v, "org") || pz_str_ieq(v, "company")))
+            r->card.is_org = 1;
     } else if (slice_ieq(name, nn, "X-ABLABEL")) {
         if (pr->group && r->card.n_ablabels < MAX_ABLABELS && (v = text_value(r, pr, &pp))) {
             r->card.ablabels[r->card.n_ablabels].group = card_strndup(r, pr->group, pr->group_len);
@@ -785,6 +790,12 @@ static int card_end(struct vreader *r)
     }
     rec.n_identities = c->n_ids;
     rec.connected_on = -1;
+    if (c->is_org && (c->org || c->fn)) {
+        /* An organization's own card carries no person's name. */
+        rec.organization = c->org ? c->org : c->fn;
+        rec.full_name = rec.given_name = rec.family_name = NULL;
+        rec.title = NULL;
+    }
     return r->sink->on_record ? r->sink->on_record(&rec, r->sink->arg) : 0;
 }
 

@@ -16,10 +16,12 @@
  * X-SOCIALPROFILE as linkedin, facebook, instagram, x or website identities,
  * IMPP as telegram or whatsapp when it says so, CATEGORIES as tags (without
  * "My Contacts", which every phone contact is in). PHOTO, LOGO, SOUND and KEY
- * are skipped whatever their size. Values are trimmed, otherwise as written:
- * identities are neither validated nor deduplicated here (src/contacts
- * normalizes them). The full name is FN, else N's given and family names,
- * else the first e-mail, else the organization, else the first identity.
+ * are skipped whatever their size. A card that says it is an organization's
+ * (4.0 KIND:org, Apple's X-ABShowAs:COMPANY) gives no person's name: its ORG
+ * (else its FN) is the organization, as the contacts writer expects.
+ * Values are trimmed, otherwise as written: identities are neither
+ * validated nor deduplicated here (src/contacts normalizes them). The full name is FN, else N's
+ * given and family names, else the first e-mail, else the organization, else the first identity.
  *
  * Problems: a card without END:VCARD (the next BEGIN or the end of the file
  * comes first), an END:VCARD without BEGIN, a card with no name, organization
