@@ -159,6 +159,52 @@ export interface ContactQuery {
   type?: string;
   sort?: string;
   cursor?: string | null;
+  kind?: string;
+  owner?: string;
+  tag?: string;
+  strength_min?: string;
+  strength_max?: string;
+  going_cold?: string;
+}
+
+/** The list's filters by name, as the URL, saved views, bulk changes and exports carry them. */
+export const FILTER_KEYS = ['q', 'stage', 'type', 'kind', 'owner', 'tag', 'strength_min', 'strength_max', 'going_cold', 'sort'] as const;
+export type FilterKey = (typeof FILTER_KEYS)[number];
+export type Filters = Partial<Record<FilterKey, string>>;
+
+export interface OwnerChoice {
+  id: number;
+  name: string;
+  role: Role;
+  disabled: boolean;
+}
+
+export interface TagCount {
+  name: string;
+  contacts: number;
+}
+
+export interface SavedView {
+  id: number;
+  name: string;
+  filters: Filters;
+  shared: boolean;
+  owner: number;
+  owner_name: string;
+  mine: boolean;
+  created_at: number;
+}
+
+export interface BulkSet {
+  tags_add?: string[];
+  tags_remove?: string[];
+  owner?: number | null;
+  stage?: string;
+}
+
+/** The query string of a list of filters (empty values left out), without the '?'. */
+export function filterQuery(f: Filters, extra: Record<string, string> = {}): string {
+  return query({ ...f, ...extra }).replace(/^\?/, '');
 }
 
 // --- Goals and ROI: amounts are decimal currency units, hours decimal hours.
@@ -472,11 +518,32 @@ export const api = {
       'GET',
       `/api/v1/audit?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
     ),
-  contacts: (q: ContactQuery) =>
+  contacts: (q: ContactQuery, limit = 50) =>
     request<List<Contact>>(
       'GET',
-      `/api/v1/contacts${query({ q: q.q, stage: q.stage, type: q.type, sort: q.sort, cursor: q.cursor, limit: '50' })}`,
+      `/api/v1/contacts${query({
+        q: q.q,
+        stage: q.stage,
+        type: q.type,
+        kind: q.kind,
+        owner: q.owner,
+        tag: q.tag,
+        strength_min: q.strength_min,
+        strength_max: q.strength_max,
+        going_cold: q.going_cold,
+        sort: q.sort,
+        cursor: q.cursor,
+        limit: String(limit),
+      })}`,
     ),
+  contactOwners: () => request<List<OwnerChoice>>('GET', '/api/v1/contacts/owners'),
+  tags: () => request<List<TagCount>>('GET', '/api/v1/tags'),
+  bulk: (body: { ids?: number[]; filter?: Filters; set: BulkSet }) =>
+    request<{ matched: number; changed: number }>('POST', '/api/v1/contacts/bulk', body),
+  views: () => request<List<SavedView>>('GET', '/api/v1/views'),
+  createView: (body: { name: string; filters: Filters; shared: boolean }) =>
+    request<{ view: SavedView }>('POST', '/api/v1/views', body),
+  deleteView: (id: number) => request<void>('DELETE', `/api/v1/views/${id}`),
   createContact: (body: {
     name: string;
     kind: 'person' | 'organization';

@@ -1,5 +1,5 @@
-// Contacts: the list (search as you type, filters, sort, load more, a small
-// form to add a contact) and one contact's page (how to reach them, explained
+// Contacts: the small form to add a contact (the list that shows it is in
+// ContactList.tsx) and one contact's page (how to reach them, explained
 // strength, stage, timeline and the form that logs a call, meeting or note).
 // Agents and up edit, managers and up delete; members and consultants read.
 // The server enforces the same rules; the UI only hides what would be refused.
@@ -10,13 +10,15 @@ import { hasKey, type Key } from '../i18n';
 import { errorText, formatTime, useI18n, type I18n } from '../i18n-context';
 import { useSession } from '../session';
 import { Link, useRouter } from '../router';
-import { Alert, ConfirmDialog, Field, Icon, PageTitle, Spinner, Status } from '../components';
+import { Alert, ConfirmDialog, Field, PageTitle, Spinner, Status } from '../components';
 import { EMAIL_RE, focusFirstInvalid, hasErrors, noErrors, type FormErrors } from '../forms';
 import { Memberships } from './Memberships';
 
 const RANK: Record<Role, number> = { consultant: 0, member: 0, agent: 1, manager: 2, owner: 3 };
 export const canEdit = (role: Role) => RANK[role] >= 1;
 export const canDelete = (role: Role) => RANK[role] >= 2;
+/** Managers and owners export (consultants read as managers); the server says the same. */
+export const canExport = (role: Role) => RANK[role] >= 2 || role === 'consultant';
 
 /** A translation for a key built at run time, or the raw value when unknown. */
 export function tr(i18n: I18n, key: string, fallback: string): string {
@@ -40,188 +42,9 @@ export function Strength({ value }: { value: number | null }) {
   );
 }
 
-// ---------------------------------------------------------------- the list
+// The list itself is in ContactList.tsx.
 
-export function ContactsPage() {
-  const i18n = useI18n();
-  const { t } = i18n;
-  const { user } = useSession();
-  const edit = canEdit(user.role);
-  const title = t('nav.contacts');
-
-  const [q, setQ] = useState('');
-  const [debouncedQ, setDebouncedQ] = useState('');
-  const [stage, setStage] = useState('');
-  const [type, setType] = useState('');
-  const [sort, setSort] = useState('name');
-  const [items, setItems] = useState<Contact[] | null>(null);
-  const [next, setNext] = useState<string | null>(null);
-  const [loadError, setLoadError] = useState<unknown>(null);
-  const [loadingMore, setLoadingMore] = useState(false);
-  const [formOpen, setFormOpen] = useState(false);
-  const [notice, setNotice] = useState<string | null>(null);
-  const seq = useRef(0);
-
-  useEffect(() => {
-    const timer = window.setTimeout(() => setDebouncedQ(q.trim()), 250);
-    return () => window.clearTimeout(timer);
-  }, [q]);
-
-  useEffect(() => {
-    const mine = ++seq.current;
-    setLoadError(null);
-    api
-      .contacts({ q: debouncedQ, stage, type, sort })
-      .then((list) => {
-        if (mine !== seq.current) return; // an older answer arriving late
-        setItems(list.items);
-        setNext(list.next);
-      })
-      .catch((err) => {
-        if (mine === seq.current) setLoadError(err);
-      });
-  }, [debouncedQ, stage, type, sort]);
-
-  const loadMore = async () => {
-    if (!next) return;
-    setLoadingMore(true);
-    const mine = seq.current;
-    try {
-      const list = await api.contacts({ q: debouncedQ, stage, type, sort, cursor: next });
-      if (mine !== seq.current) return;
-      setItems((old) => [...(old ?? []), ...list.items]);
-      setNext(list.next);
-    } catch (err) {
-      setLoadError(err);
-    } finally {
-      setLoadingMore(false);
-    }
-  };
-
-  const filtered = debouncedQ !== '' || stage !== '' || type !== '';
-  const empty = items !== null && items.length === 0 && !filtered;
-
-  return (
-    <div class="page">
-      <header class="page-head">
-        <span class="page-icon" aria-hidden="true">
-          <Icon name="contacts" size={24} />
-        </span>
-        <PageTitle title={title}>{title}</PageTitle>
-        {edit && !formOpen && (
-          <button type="button" class="btn btn-primary page-head-action" onClick={() => setFormOpen(true)}>
-            {t('ct.new')}
-          </button>
-        )}
-      </header>
-      <p class="lead-small">{t('ct.lead')}</p>
-
-      <div class="stack-large">
-        {notice && <Status>{notice}</Status>}
-        {formOpen && (
-          <NewContactForm
-            onCancel={() => setFormOpen(false)}
-            onCreated={(c) => {
-              setFormOpen(false);
-              setItems((old) => [c, ...(old ?? []).filter((x) => x.id !== c.id)]);
-              setNotice(null);
-            }}
-          />
-        )}
-
-        {empty ? (
-          <section class="empty-state" aria-labelledby="ct-empty" data-testid="contacts-empty">
-            <h2 class="h3" id="ct-empty">
-              {t('ct.emptyTitle')}
-            </h2>
-            <p>{edit ? t('ct.emptyBody') : t('ct.emptyReadOnly')}</p>
-            <pre class="command">
-              <code>piazza import contacts.vcf --db /var/lib/piazza/piazza.db</code>
-            </pre>
-            <p class="muted">{t('ct.emptyFormats')}</p>
-          </section>
-        ) : (
-          <section aria-labelledby="ct-results">
-            <h2 class="visually-hidden" id="ct-results">
-              {t('ct.results')}
-            </h2>
-            <div class="filters" role="search">
-              <Field id="ct-q" label={t('ct.search')} hint={t('ct.searchHint')} class="filter-search">
-                {(aria) => (
-                  <input {...aria} type="search" autoComplete="off" value={q} onInput={(e) => setQ(e.currentTarget.value)} />
-                )}
-              </Field>
-              <Field id="ct-stage" label={t('ct.filterStage')}>
-                {(aria) => (
-                  <select {...aria} value={stage} onChange={(e) => setStage(e.currentTarget.value)}>
-                    <option value="">{t('ct.any')}</option>
-                    {STAGES.map((s) => (
-                      <option key={s} value={s}>
-                        {stageName(i18n, s)}
-                      </option>
-                    ))}
-                  </select>
-                )}
-              </Field>
-              <Field id="ct-type" label={t('ct.filterType')}>
-                {(aria) => (
-                  <select {...aria} value={type} onChange={(e) => setType(e.currentTarget.value)}>
-                    <option value="">{t('ct.any')}</option>
-                    {CONTACT_TYPES.map((s) => (
-                      <option key={s} value={s}>
-                        {typeName(i18n, s)}
-                      </option>
-                    ))}
-                  </select>
-                )}
-              </Field>
-              <Field id="ct-sort" label={t('ct.sort')}>
-                {(aria) => (
-                  <select {...aria} value={sort} onChange={(e) => setSort(e.currentTarget.value)}>
-                    <option value="name">{t('ct.sort.name')}</option>
-                    <option value="newest">{t('ct.sort.newest')}</option>
-                    <option value="strength">{t('ct.sort.strength')}</option>
-                  </select>
-                )}
-              </Field>
-            </div>
-            {loadError !== null && <Alert>{errorText(i18n, loadError)}</Alert>}
-            {items === null && loadError === null && <Spinner label={t('common.loading')} />}
-            {items !== null && items.length === 0 && <p class="muted">{t('ct.noMatch')}</p>}
-            {items !== null && items.length > 0 && (
-              <ul class="contact-list" data-testid="contact-list" aria-live="polite">
-                {items.map((c) => (
-                  <li key={c.id} class="contact-row">
-                    <div class="contact-row-main">
-                      <Link href={`/contacts/${c.id}`} class="contact-name">
-                        {c.name}
-                      </Link>
-                      {c.organizations && c.organizations.length > 0 && (
-                        <span class="muted small">{c.organizations.map((o) => o.name).join(', ')}</span>
-                      )}
-                      {c.kind === 'organization' && <span class="muted small">{t('ct.kind.organization')}</span>}
-                    </div>
-                    <span class="badge">{stageName(i18n, c.stage)}</span>
-                    <Strength value={c.strength} />
-                  </li>
-                ))}
-              </ul>
-            )}
-            {next && (
-              <div class="list-foot">
-                <button type="button" class="btn" disabled={loadingMore} onClick={() => void loadMore()}>
-                  {loadingMore ? t('common.loading') : t('ct.loadMore')}
-                </button>
-              </div>
-            )}
-          </section>
-        )}
-      </div>
-    </div>
-  );
-}
-
-function NewContactForm({ onCancel, onCreated }: { onCancel: () => void; onCreated: (c: Contact) => void }) {
+export function NewContactForm({ onCancel, onCreated }: { onCancel: () => void; onCreated: (c: Contact) => void }) {
   const i18n = useI18n();
   const { t } = i18n;
   const { navigate } = useRouter();
@@ -519,6 +342,11 @@ export function ContactPage({ id }: { id: number }) {
       </p>
       <header class="page-head">
         <PageTitle title={contact.name}>{contact.name}</PageTitle>
+        {canExport(user.role) && (
+          <a class="btn btn-small page-head-action" href={`/api/v1/contacts/${contact.id}/export`} download data-testid="gdpr-export">
+            {t('cl.gdprExport')}
+          </a>
+        )}
         {del && (
           <button
             type="button"

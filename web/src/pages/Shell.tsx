@@ -10,7 +10,8 @@ import { useSession } from '../session';
 import { Link, useRouter } from '../router';
 import { Icon, LangSwitch, Logo, PageTitle, type IconName } from '../components';
 import { SettingsPage } from './Settings';
-import { ContactPage, ContactsPage } from './Contacts';
+import { ContactPage } from './Contacts';
+import { ContactsPage } from './ContactList';
 import { ContactsTabs, DuplicatesPage, GoingColdPage, OrganizationPage, OrganizationsPage } from './Relations';
 import { GoalsPage, ObjectivePage, TimerControl } from './Goals';
 
