@@ -255,6 +255,16 @@ void h_contact_export(struct pz_ctx *c);
 void h_views_list(struct pz_ctx *c);
 void h_views_create(struct pz_ctx *c);
 void h_views_delete(struct pz_ctx *c);
+void h_identities_create(struct pz_ctx *c);
+void h_identities_delete(struct pz_ctx *c);
+void h_contact_tags_patch(struct pz_ctx *c);
+void h_fields_list(struct pz_ctx *c);
+void h_fields_create(struct pz_ctx *c);
+void h_contact_fields_patch(struct pz_ctx *c);
+void h_consents_create(struct pz_ctx *c);
+void h_consents_withdraw(struct pz_ctx *c);
+/* Answers STATUS with {"contact": ...} as GET /contacts/{id} does (h_contacts.c). */
+void reply_contact(struct pz_ctx *c, int status, int64_t id);
 /* Serves the web UI for GET requests outside /api/ (web.c). */
 void pz_web_serve(struct pz_ctx *c);
 

@@ -20,6 +20,7 @@ static const struct {
     {"bulk.nothing_to_do", 422, "the bulk change says nothing to change"},
     {"bulk.too_many", 422, "too many contacts for one bulk change; narrow the selection"},
     {"bulk.unknown_contact", 422, "a contact of the selection does not exist"},
+    {"consent.withdrawn", 409, "this consent was already withdrawn"},
     {"contact.field_exists", 409, "a custom field with this name already exists"},
     {"contact.field_invalid", 422, "the value does not fit the custom field"},
     {"contact.field_unknown", 422, "no such custom field"},

@@ -76,6 +76,29 @@ static void present_tag(const char *name, void *arg)
     pz_json_str(arg, name);
 }
 
+static void present_field_value(const struct contact_field_value *v, void *arg)
+{
+    struct pz_json *j = arg;
+    pz_json_begin_object(j);
+    pz_json_kint(j, "field_id", v->field_id);
+    pz_json_kstr(j, "name", v->name);
+    pz_json_kstr(j, "type", v->type);
+    pz_json_kstr(j, "value", v->value);
+    pz_json_end_object(j);
+}
+
+static void present_consent(const struct contact_consent *cs, void *arg)
+{
+    struct pz_json *j = arg;
+    pz_json_begin_object(j);
+    pz_json_kint(j, "id", cs->id);
+    pz_json_kstr(j, "purpose", cs->purpose);
+    pz_json_kstr(j, "source", cs->source);
+    pz_json_kint(j, "given_at", cs->given_at);
+    pz_json_kint_or_null(j, "withdrawn_at", cs->withdrawn_at);
+    pz_json_end_object(j);
+}
+
 /*
  * Answers STATUS with {"contact": ...}: the contact with its notes,
  * identities, organizations (a person's) or people (an organization's),
@@ -127,6 +150,16 @@ void reply_contact(struct pz_ctx *c, int status, int64_t id)
     pz_json_begin_array(j);
     if (r == 0)
         r = contact_tags_each(c->conn, ws, id, present_tag, j);
+    pz_json_end_array(j);
+    pz_json_key(j, "custom_fields");
+    pz_json_begin_array(j);
+    if (r == 0)
+        r = contact_field_values_each(c->conn, ws, id, present_field_value, j);
+    pz_json_end_array(j);
+    pz_json_key(j, "consents");
+    pz_json_begin_array(j);
+    if (r == 0)
+        r = contact_consents_each(c->conn, ws, id, present_consent, j);
     pz_json_end_array(j);
     pz_json_end_object(j);
     pz_json_end_object(j);

@@ -353,6 +353,65 @@ describe('contacts list: filters, bulk, views, export', { timeout: 120_000 }, ()
     }
   });
 
+  it('a contact\'s identities, tags, custom fields and consents are edited one by one (agent); bad input gets codes', async () => {
+    const path_ = `/api/v1/contacts/${ids.sara}`;
+    // identities: normalized, unique, removable
+    let c = assertJson(await agent.post(`${path_}/identities`, { kind: 'phone', value: '0039 333 999 8877', label: 'cell' }), 201).contact;
+    const added = c.identities.find((i) => i.kind === 'phone');
+    assert.deepEqual([added.value, added.original, added.label], ['+393339998877', '0039 333 999 8877', 'cell']);
+    assertError(await agent.post(`${path_}/identities`, { kind: 'email', value: 'not an email' }), 422, 'contact.identity_invalid', 'value');
+    assertError(await agent.post(`${path_}/identities`, { kind: 'email', value: 'LUCA@verdi.it' }), 409, 'contact.identity_taken', 'value');
+    assertError(await agent.post(`${path_}/identities`, { kind: 'fax', value: '1' }), 422, 'contact.identity_invalid', 'kind');
+    assertError(await agent.post('/api/v1/contacts/999999/identities', { kind: 'email', value: 'x@y.it' }), 404, 'not_found');
+    assert.equal((await agent.delete(`${path_}/identities/${added.id}`)).status, 204);
+    assertError(await agent.delete(`${path_}/identities/${added.id}`), 404, 'not_found');
+    // tags: added and removed by name in one transaction
+    c = assertJson(await agent.patch(`${path_}/tags`, { add: ['Cena', 'cena', 'Partner'], remove: ['Nonexistent'] }), 200).contact;
+    assert.deepEqual(c.tags, ['Cena', 'Partner']);
+    c = assertJson(await agent.patch(`${path_}/tags`, { remove: ['CENA'] }), 200).contact;
+    assert.deepEqual(c.tags, ['Partner']);
+    assertError(await agent.patch(`${path_}/tags`, {}), 422, 'request.invalid', 'add');
+    assertError(await agent.patch(`${path_}/tags`, { add: ['  '] }), 422, 'request.invalid', 'tag');
+    assertError(await agent.patch('/api/v1/contacts/999999/tags', { add: ['X'] }), 404, 'not_found');
+    // custom fields: defined by managers, set by agents, checked by type
+    assertError(await agent.post('/api/v1/fields', { name: 'Fatturato', type: 'number' }), 403, 'auth.forbidden');
+    const field = assertJson(await manager.post('/api/v1/fields', { name: 'Fatturato', type: 'number' }), 201).field;
+    assert.deepEqual(field, { id: field.id, name: 'Fatturato', type: 'number', choices: [] });
+    assertJson(await manager.post('/api/v1/fields', { name: 'Settore', type: 'choice', choices: ['Moda', 'Cibo'] }), 201);
+    assertError(await manager.post('/api/v1/fields', { name: 'Settore', type: 'text' }), 409, 'contact.field_exists', 'name');
+    assertError(await manager.post('/api/v1/fields', { name: 'X', type: 'colour' }), 422, 'request.invalid', 'type');
+    assert.deepEqual(assertList(assertJson(await member.get('/api/v1/fields'), 200)).map((f) => [f.name, f.type, f.choices]),
+      [['Fatturato', 'number', []], ['Settore', 'choice', ['Moda', 'Cibo']]]);
+    c = assertJson(await agent.patch(`${path_}/fields`, { Fatturato: '1250,50', Settore: 'cibo' }), 200).contact;
+    assert.deepEqual(c.custom_fields.map((v) => [v.name, v.value]), [['Fatturato', '1250.50'], ['Settore', 'Cibo']]);
+    assertError(await agent.patch(`${path_}/fields`, { Fatturato: 'tanto' }), 422, 'contact.field_invalid', 'value');
+    assertError(await agent.patch(`${path_}/fields`, { Colore: 'blu' }), 422, 'contact.field_unknown', 'name');
+    c = assertJson(await agent.patch(`${path_}/fields`, { Settore: null }), 200).contact;
+    assert.deepEqual(c.custom_fields.map((v) => v.name), ['Fatturato']);
+    // consents: recorded, withdrawn once, never deleted
+    const given = Date.UTC(2026, 2, 5);
+    c = assertJson(await agent.post(`${path_}/consents`, { purpose: 'newsletter', source: 'modulo web', given_at: given }), 201).contact;
+    const consent = c.consents[0];
+    assert.deepEqual([consent.purpose, consent.source, consent.given_at, consent.withdrawn_at], ['newsletter', 'modulo web', given, null]);
+    assertError(await agent.post(`${path_}/consents`, { purpose: 'newsletter' }), 422, 'request.invalid', 'source');
+    assertError(await agent.post(`${path_}/consents`, { purpose: 'x', source: 'y', given_at: -5 }), 422, 'request.invalid', 'given_at');
+    c = assertJson(await agent.post(`${path_}/consents/${consent.id}/withdraw`, {}), 200).contact;
+    assert.ok(Number.isInteger(c.consents[0].withdrawn_at) && c.consents[0].withdrawn_at >= given, JSON.stringify(c.consents));
+    assertError(await agent.post(`${path_}/consents/${consent.id}/withdraw`, {}), 409, 'consent.withdrawn');
+    assertError(await agent.post(`/api/v1/contacts/${ids.luca}/consents/${consent.id}/withdraw`, {}), 404, 'not_found');
+    // roles: members and consultants read only
+    assertError(await member.post(`${path_}/identities`, { kind: 'email', value: 'm@x.it' }), 403, 'auth.forbidden');
+    assertError(await consultant.patch(`${path_}/tags`, { add: ['X'] }), 403, 'auth.forbidden');
+    assertError(await consultant.post(`${path_}/consents`, { purpose: 'x', source: 'y' }), 403, 'auth.forbidden');
+    // the GDPR export carries them
+    const data = assertJson(await manager.get(`${path_}/export`), 200);
+    assert.deepEqual(data.custom_fields, [{ name: 'Fatturato', type: 'number', value: '1250.50' }]);
+    assert.equal(data.consents.length, 1);
+    assert.equal(data.consents[0].purpose, 'newsletter');
+    assert.ok(data.consents[0].withdrawn_at > 0);
+    assert.deepEqual(data.tags, ['Partner']);
+  });
+
   it('GET /api/v1/contacts/{id}/export gives one contact\'s complete data as JSON (GDPR access)', async () => {
     const res = await manager.get(`/api/v1/contacts/${ids.mario}/export`);
     const body = assertJson(res, 200);
