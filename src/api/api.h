@@ -265,6 +265,12 @@ void h_consents_create(struct pz_ctx *c);
 void h_consents_withdraw(struct pz_ctx *c);
 /* Answers STATUS with {"contact": ...} as GET /contacts/{id} does (h_contacts.c). */
 void reply_contact(struct pz_ctx *c, int status, int64_t id);
+/*
+ * Writes the lists of contact ID (of KIND) as members of the open object J:
+ * identities, organizations (a person's) or people (an organization's),
+ * tags, custom_fields, consents. Returns 0 or a negative code.
+ */
+int contact_write_lists(struct pz_ctx *c, struct pz_json *j, int64_t id, const char *kind);
 /* Serves the web UI for GET requests outside /api/ (web.c). */
 void pz_web_serve(struct pz_ctx *c);
 

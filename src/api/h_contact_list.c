@@ -699,62 +699,6 @@ void h_contacts_export(struct pz_ctx *c)
 
 /* --- one contact's complete data (GDPR access) -------------------------------------------- */
 
-struct gdpr {
-    struct pz_json *j;
-    int64_t id;
-};
-
-static void gdpr_identity(const struct contact_identity *ident, void *arg)
-{
-    struct pz_json *j = arg;
-    pz_json_begin_object(j);
-    pz_json_kint(j, "id", ident->id);
-    pz_json_kstr(j, "kind", ident->kind);
-    pz_json_kstr(j, "value", ident->value);
-    pz_json_kstr(j, "original", ident->original);
-    pz_json_kstr(j, "label", ident->label[0] ? ident->label : NULL);
-    pz_json_kint(j, "created_at", ident->created_at);
-    pz_json_end_object(j);
-}
-
-static void gdpr_membership(const struct contact_membership *m, void *arg)
-{
-    struct gdpr *g = arg;
-    int person = m->person_id == g->id;
-    pz_json_begin_object(g->j);
-    pz_json_kint(g->j, "id", person ? m->organization_id : m->person_id);
-    pz_json_kstr(g->j, "name", person ? m->organization_name : m->person_name);
-    pz_json_kstr(g->j, "title", m->title[0] ? m->title : NULL);
-    pz_json_end_object(g->j);
-}
-
-static void gdpr_tag(const char *name, void *arg)
-{
-    pz_json_str(arg, name);
-}
-
-static void gdpr_field(const struct contact_field_value *v, void *arg)
-{
-    struct pz_json *j = arg;
-    pz_json_begin_object(j);
-    pz_json_kstr(j, "name", v->name);
-    pz_json_kstr(j, "type", v->type);
-    pz_json_kstr(j, "value", v->value);
-    pz_json_end_object(j);
-}
-
-static void gdpr_consent(const struct contact_consent *cs, void *arg)
-{
-    struct pz_json *j = arg;
-    pz_json_begin_object(j);
-    pz_json_kint(j, "id", cs->id);
-    pz_json_kstr(j, "purpose", cs->purpose);
-    pz_json_kstr(j, "source", cs->source);
-    pz_json_kint(j, "given_at", cs->given_at);
-    pz_json_kint_or_null(j, "withdrawn_at", cs->withdrawn_at);
-    pz_json_end_object(j);
-}
-
 static void gdpr_entry(const struct timeline_entry *e, void *arg)
 {
     struct pz_json *j = arg;
@@ -793,7 +737,6 @@ void h_contact_export(struct pz_ctx *c)
     int64_t id = ctx_param_id(c, 0), ws = c->who.workspace.id;
     struct contact ct = {0};
     struct score sc = {0};
-    struct gdpr g;
     struct pz_json *j;
     char target[40], disposition[128];
     int r;
@@ -815,8 +758,6 @@ void h_contact_export(struct pz_ctx *c)
         return;
     }
     j = reply_begin(c, 200);
-    g.j = j;
-    g.id = id;
     pz_json_begin_object(j);
     pz_json_kint(j, "exported_at", pz_now_ms());
     pz_json_key(j, "workspace");
@@ -841,30 +782,7 @@ void h_contact_export(struct pz_ctx *c)
     pz_json_kstr(j, "strength_explanation", sc.explanation_en);
     pz_json_kint_or_null(j, "last_contact_at", sc.last_contact_at);
     pz_json_end_object(j);
-    pz_json_key(j, "identities");
-    pz_json_begin_array(j);
-    r = contact_identities_each(c->conn, ws, id, gdpr_identity, j);
-    pz_json_end_array(j);
-    pz_json_key(j, strcmp(ct.kind, "organization") == 0 ? "people" : "organizations");
-    pz_json_begin_array(j);
-    if (r == 0)
-        r = contact_memberships_each(c->conn, ws, id, gdpr_membership, &g);
-    pz_json_end_array(j);
-    pz_json_key(j, "tags");
-    pz_json_begin_array(j);
-    if (r == 0)
-        r = contact_tags_each(c->conn, ws, id, gdpr_tag, j);
-    pz_json_end_array(j);
-    pz_json_key(j, "custom_fields");
-    pz_json_begin_array(j);
-    if (r == 0)
-        r = contact_field_values_each(c->conn, ws, id, gdpr_field, j);
-    pz_json_end_array(j);
-    pz_json_key(j, "consents");
-    pz_json_begin_array(j);
-    if (r == 0)
-        r = contact_consents_each(c->conn, ws, id, gdpr_consent, j);
-    pz_json_end_array(j);
+    r = contact_write_lists(c, j, id, ct.kind);
     pz_json_key(j, "timeline");
     pz_json_begin_array(j);
     if (r == 0)

@@ -99,6 +99,41 @@ static void present_consent(const struct contact_consent *cs, void *arg)
     pz_json_end_object(j);
 }
 
+int contact_write_lists(struct pz_ctx *c, struct pz_json *j, int64_t id, const char *kind)
+{
+    int64_t ws = c->who.workspace.id;
+    struct membership_arg ma;
+    int r;
+
+    pz_json_key(j, "identities");
+    pz_json_begin_array(j);
+    r = contact_identities_each(c->conn, ws, id, present_identity, j);
+    pz_json_end_array(j);
+    ma.j = j;
+    ma.id = id;
+    pz_json_key(j, strcmp(kind, "organization") == 0 ? "people" : "organizations");
+    pz_json_begin_array(j);
+    if (r == 0)
+        r = contact_memberships_each(c->conn, ws, id, present_membership, &ma);
+    pz_json_end_array(j);
+    pz_json_key(j, "tags");
+    pz_json_begin_array(j);
+    if (r == 0)
+        r = contact_tags_each(c->conn, ws, id, present_tag, j);
+    pz_json_end_array(j);
+    pz_json_key(j, "custom_fields");
+    pz_json_begin_array(j);
+    if (r == 0)
+        r = contact_field_values_each(c->conn, ws, id, present_field_value, j);
+    pz_json_end_array(j);
+    pz_json_key(j, "consents");
+    pz_json_begin_array(j);
+    if (r == 0)
+        r = contact_consents_each(c->conn, ws, id, present_consent, j);
+    pz_json_end_array(j);
+    return r;
+}
+
 /*
  * Answers STATUS with {"contact": ...}: the contact with its notes,
  * identities, organizations (a person's) or people (an organization's),
@@ -110,7 +145,6 @@ void reply_contact(struct pz_ctx *c, int status, int64_t id)
     const char *lang = c->who.user.locale[0] ? c->who.user.locale : c->who.workspace.locale;
     struct contact ct = {0};
     struct score sc = {0};
-    struct membership_arg ma;
     struct pz_json *j;
     int r;
 
@@ -135,32 +169,7 @@ void reply_contact(struct pz_ctx *c, int status, int64_t id)
     pz_json_kstr(j, "notes", ct.notes_md ? ct.notes_md : "");
     pz_json_kstr(j, "strength_explanation",
                  strcmp(lang, "it") == 0 ? sc.explanation_it : sc.explanation_en);
-    pz_json_key(j, "identities");
-    pz_json_begin_array(j);
-    r = contact_identities_each(c->conn, ws, id, present_identity, j);
-    pz_json_end_array(j);
-    ma.j = j;
-    ma.id = id;
-    pz_json_key(j, strcmp(ct.kind, "organization") == 0 ? "people" : "organizations");
-    pz_json_begin_array(j);
-    if (r == 0)
-        r = contact_memberships_each(c->conn, ws, id, present_membership, &ma);
-    pz_json_end_array(j);
-    pz_json_key(j, "tags");
-    pz_json_begin_array(j);
-    if (r == 0)
-        r = contact_tags_each(c->conn, ws, id, present_tag, j);
-    pz_json_end_array(j);
-    pz_json_key(j, "custom_fields");
-    pz_json_begin_array(j);
-    if (r == 0)
-        r = contact_field_values_each(c->conn, ws, id, present_field_value, j);
-    pz_json_end_array(j);
-    pz_json_key(j, "consents");
-    pz_json_begin_array(j);
-    if (r == 0)
-        r = contact_consents_each(c->conn, ws, id, present_consent, j);
-    pz_json_end_array(j);
+    r = contact_write_lists(c, j, id, ct.kind);
     pz_json_end_object(j);
     pz_json_end_object(j);
     contact_release(&ct);

@@ -247,7 +247,62 @@ describe('contacts list in the browser', { timeout: 180_000 }, () => {
     await waitForNames(['Anna Conti', 'Bruno Esposito', 'Chiara Ferrari']);
   });
 
+  it('edits a contact: identities with the server\'s normalization errors, tags, Markdown notes rendered safely, consents', async () => {
+    await page.goto(`${base}/contacts?q=dario`);
+    await rows().filter({ hasText: 'Dario Greco' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Dario Greco' }).waitFor();
+    const ids = page.getByTestId('identity-editor');
+    await ids.getByLabel('Tipo', { exact: true }).selectOption('phone');
+    await ids.getByLabel('Indirizzo, numero o profilo').fill('12');
+    await ids.getByRole('button', { name: 'Aggiungi' }).click();
+    await page.locator('#id-value-error').waitFor();
+    assert.match(await page.locator('#id-value-error').textContent(), /non è valido/);
+    await ids.getByLabel('Indirizzo, numero o profilo').fill('0039 335 111 2233');
+    await ids.getByLabel('Etichetta (facoltativa)').fill('cell');
+    await ids.getByRole('button', { name: 'Aggiungi' }).click();
+    await page.getByRole('link', { name: /^Chiama/ }).waitFor();
+    assert.equal(await page.getByRole('link', { name: /^Chiama/ }).getAttribute('href'), 'tel:+393351112233');
+    // the same number on another contact is refused, with the reason next to the field
+    await ids.getByLabel('Indirizzo, numero o profilo').fill('333 7654321');
+    await ids.getByRole('button', { name: 'Aggiungi' }).click();
+    await page.locator('#id-value-error').filter({ hasText: 'Un altro contatto' }).waitFor();
+
+    const tags = page.getByTestId('tags');
+    await tags.getByLabel('Nuova etichetta').fill('Cena di Natale');
+    await tags.getByRole('button', { name: 'Aggiungi etichetta' }).click();
+    await tags.getByRole('button', { name: 'Togli l’etichetta Cena di Natale' }).waitFor();
+    await tags.getByRole('button', { name: 'Togli l’etichetta Cena di Natale' }).click();
+    await tags.getByText('Ancora nessuna etichetta.').waitFor();
+
+    const notes = page.getByTestId('notes');
+    await notes.getByRole('button', { name: 'Modifica le note' }).click();
+    await notes.locator('textarea').fill('Vuole **due** preventivi:\n- uno per Milano\n- uno per Roma\n\n<img src=x onerror="window.__pwned=1"> [sito](https://example.com) [male](javascript:alert(1))');
+    await notes.getByRole('button', { name: 'Salva' }).click();
+    await notes.locator('strong', { hasText: 'due' }).waitFor();
+    assert.equal(await notes.locator('li').count(), 2);
+    assert.equal(await notes.locator('img').count(), 0, 'HTML in notes must not become elements');
+    assert.match(await notes.textContent(), /<img src=x onerror=/);
+    assert.equal(await notes.getByRole('link', { name: 'sito' }).getAttribute('href'), 'https://example.com');
+    assert.equal(await notes.getByRole('link', { name: 'male' }).count(), 0, 'a javascript: link stays text');
+    assert.equal(await page.evaluate(() => window.__pwned ?? null), null);
+
+    const consents = page.getByTestId('consents');
+    await consents.getByRole('button', { name: 'Registra il consenso' }).click();
+    await consents.getByText('Un consenso ha bisogno di una finalità e di dove è stato dato.').waitFor();
+    await consents.getByLabel('Finalità').fill('newsletter');
+    await consents.getByLabel('Dove è stato dato').fill('modulo web');
+    await consents.getByRole('button', { name: 'Registra il consenso' }).click();
+    await consents.getByTestId('consent').filter({ hasText: 'newsletter' }).waitFor();
+    await consents.getByRole('button', { name: 'Revoca' }).click();
+    await consents.getByText(/revocato il/).waitFor();
+    await shot('04-contact-edited');
+    await page.reload();
+    await page.getByTestId('notes').locator('strong', { hasText: 'due' }).waitFor();
+    await page.getByTestId('consents').getByText(/revocato il/).waitFor();
+  });
+
   it('selects every contact matching the filters and moves them to another stage; works on a phone', async () => {
+    await page.goto(`${base}/contacts`);
     await page.getByLabel('Viste salvate').selectOption({ label: 'Clienti della fiera (condivisa)' });
     await waitForNames(['Anna Conti', 'Bruno Esposito', 'Chiara Ferrari']);
     await page.getByLabel('Seleziona i 3 mostrati').check();

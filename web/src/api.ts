@@ -83,6 +83,23 @@ export interface Contact {
   organizations?: Membership[];
   people?: Membership[];
   tags?: string[];
+  custom_fields?: { field_id: number; name: string; type: string; value: string }[];
+  consents?: Consent[];
+}
+
+export interface Consent {
+  id: number;
+  purpose: string;
+  source: string;
+  given_at: number;
+  withdrawn_at: number | null;
+}
+
+export interface CustomField {
+  id: number;
+  name: string;
+  type: 'text' | 'number' | 'date' | 'choice';
+  choices: string[];
 }
 
 export interface TimelineEntry {
@@ -544,6 +561,18 @@ export const api = {
   createView: (body: { name: string; filters: Filters; shared: boolean }) =>
     request<{ view: SavedView }>('POST', '/api/v1/views', body),
   deleteView: (id: number) => request<void>('DELETE', `/api/v1/views/${id}`),
+  addIdentity: (id: number, body: { kind: string; value: string; label?: string }) =>
+    request<{ contact: Contact }>('POST', `/api/v1/contacts/${id}/identities`, body),
+  removeIdentity: (id: number, identityId: number) => request<void>('DELETE', `/api/v1/contacts/${id}/identities/${identityId}`),
+  changeTags: (id: number, body: { add?: string[]; remove?: string[] }) =>
+    request<{ contact: Contact }>('PATCH', `/api/v1/contacts/${id}/tags`, body),
+  fields: () => request<List<CustomField>>('GET', '/api/v1/fields'),
+  setFields: (id: number, body: Record<string, string | null>) =>
+    request<{ contact: Contact }>('PATCH', `/api/v1/contacts/${id}/fields`, body),
+  addConsent: (id: number, body: { purpose: string; source: string; given_at?: number }) =>
+    request<{ contact: Contact }>('POST', `/api/v1/contacts/${id}/consents`, body),
+  withdrawConsent: (id: number, consentId: number) =>
+    request<{ contact: Contact }>('POST', `/api/v1/contacts/${id}/consents/${consentId}/withdraw`, {}),
   createContact: (body: {
     name: string;
     kind: 'person' | 'organization';

@@ -13,6 +13,7 @@ import { Link, useRouter } from '../router';
 import { Alert, ConfirmDialog, Field, PageTitle, Spinner, Status } from '../components';
 import { EMAIL_RE, focusFirstInvalid, hasErrors, noErrors, type FormErrors } from '../forms';
 import { Memberships } from './Memberships';
+import { ConsentsSection, FieldsSection, IdentityEditor, NotesSection, TagsSection } from './ContactDetails';
 
 const RANK: Record<Role, number> = { consultant: 0, member: 0, agent: 1, manager: 2, owner: 3 };
 export const canEdit = (role: Role) => RANK[role] >= 1;
@@ -427,31 +428,15 @@ export function ContactPage({ id }: { id: number }) {
           ) : (
             <p class="muted">{t('ct.noIdentities')}</p>
           )}
+          {edit && <IdentityEditor contact={contact} onChange={setContact} />}
         </section>
 
         <Memberships contact={contact} edit={edit} onChange={(c) => setContact({ ...contact, ...c })} />
 
-        {contact.tags && contact.tags.length > 0 && (
-          <section aria-labelledby="ct-tags">
-            <h2 class="h3" id="ct-tags">
-              {t('ct.tags')}
-            </h2>
-            <p class="badges">
-              {contact.tags.map((tag) => (
-                <span key={tag} class="badge">
-                  {tag}
-                </span>
-              ))}
-            </p>
-          </section>
-        )}
-
-        <section aria-labelledby="ct-notes">
-          <h2 class="h3" id="ct-notes">
-            {t('ct.notes')}
-          </h2>
-          {contact.notes ? <p class="notes">{contact.notes}</p> : <p class="muted">{t('ct.noNotes')}</p>}
-        </section>
+        <TagsSection contact={contact} edit={edit} onChange={setContact} />
+        <NotesSection contact={contact} edit={edit} onChange={setContact} />
+        <FieldsSection contact={contact} edit={edit} onChange={setContact} />
+        <ConsentsSection contact={contact} edit={edit} onChange={setContact} timeZone={tz} />
 
         {edit && (
           <LogForm
