@@ -226,7 +226,7 @@ int64_t values_date_ms(const char *s)
     }
     while (*p == ' ')
         p++;
-    if (*p || y < 1900 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
+    if (*p || y < 1970 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
         return -1;
     return days_from_civil(y, m, d) * 86400000;
 }

@@ -45,7 +45,7 @@ const char *values_tag(char *s);
 /*
  * Parses a date as LinkedIn writes it ("05 Mar 2024", "5 Mar 2024") or as
  * ISO ("2024-03-05") into UTC milliseconds at midnight; returns -1 when S is
- * no such date.
+ * no such date or one before 1970 (which would be negative).
  */
 int64_t values_date_ms(const char *s);
 

@@ -372,6 +372,9 @@ static void test_values_dates(void **state)
     assert_int_equal(values_date_ms("29 Feb 2024"), INT64_C(1709164800000));
     assert_int_equal(values_date_ms("2024-01-15"), INT64_C(1705276800000));
     assert_int_equal(values_date_ms("01 Jan 1970"), 0);
+    /* Before 1970 a date would be negative milliseconds: no LinkedIn connection is that old. */
+    assert_int_equal(values_date_ms("5 Mar 1930"), -1);
+    assert_int_equal(values_date_ms("31 Dec 1969"), -1);
     assert_int_equal(values_date_ms("29 Feb 2023"), -1);
     assert_int_equal(values_date_ms("31 Apr 2024"), -1);
     assert_int_equal(values_date_ms("15 Foo 2024"), -1);
