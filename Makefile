@@ -8,7 +8,7 @@
 
 VERSION := 0.1.0
 CC ?= cc
-PKGS := libmicrohttpd sqlite3 libsodium jansson libqrencode libpng libzip
+PKGS := libmicrohttpd sqlite3 libsodium jansson libqrencode libpng libzip gmime-3.0
 WARN := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
         -Wformat=2 -Wvla -Werror
 DEFS := -D_GNU_SOURCE -DPZ_VERSION='"$(VERSION)"'

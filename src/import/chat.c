@@ -17,6 +17,7 @@
 #include "core/error.h"
 #include "core/mem.h"
 #include "import/detect.h"
+#include "import/email.h"
 #include "import/whatsapp.h"
 #include "core/banned.h"
 
@@ -28,6 +29,8 @@ static const struct {
                 struct import_problem *fatal);
 } formats[] = {
     {"whatsapp", whatsapp_sniff, whatsapp_sniff_zip, whatsapp_read},
+    {"mbox", email_sniff_mbox, NULL, email_read_mbox},
+    {"eml", email_sniff_eml, NULL, email_read_eml},
 };
 
 #define N_FORMATS (sizeof(formats) / sizeof(formats[0]))

@@ -210,6 +210,13 @@ static struct part *part_add(struct inbox_import *w, const char *key, const char
     fold(p->name[0] ? p->name : p->key, p->fold);
     for (size_t i = 0; !p->is_me && i < w->o.n_me; i++)
         p->is_me = w->me_fold[i][0] && strcmp(w->me_fold[i], p->fold) == 0;
+    if (!p->is_me && w->o.n_me) {
+        /* --me may also name the handle (an e-mail address, a user name) rather than the name. */
+        char other[FOLD_MAX];
+        fold(p->identity_value ? p->identity_value : p->key, other);
+        for (size_t i = 0; !p->is_me && i < w->o.n_me; i++)
+            p->is_me = w->me_fold[i][0] && strcmp(w->me_fold[i], other) == 0;
+    }
     index_put(w, w->n_parts);
     w->n_parts++;
     return p;

@@ -10,7 +10,8 @@
  * counts as a duplicate skipped.
  *
  * Participants: the company's side is a participant the reader marks is_me
- * or whose name (folded: case and accents ignored) is one of opts->me;
+ * or whose name, or else handle (an e-mail address), folded (case and accents
+ * ignored) is one of opts->me;
  * without --me, in a one-to-one chat whose title is one participant's name,
  * the other one is "me". Everyone else is resolved to a contact: by identity
  * (a phone number, a Telegram id, an e-mail) through src/contacts, else by
