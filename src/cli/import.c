@@ -349,9 +349,11 @@ static int import_file(struct run_state *s, const char *path, const char *given_
             r = import_detect(path, format, format_sz);
         if (r < 0) {
             add_problem(s, path, 1,
-                        r == PZ_EIO ? "cannot read the file"
-                                    : "format not recognised (a WhatsApp chat, mbox, .eml, vCard, "
-                                      "contacts CSV or LinkedIn Connections.csv expected)");
+                        r == PZ_EIO
+                            ? "cannot read the file"
+                            : "format not recognised (a WhatsApp chat, mbox, .eml, Messenger "
+                              "JSON, X direct messages, vCard, contacts CSV or LinkedIn "
+                              "Connections.csv expected)");
             return 1;
         }
     }
@@ -422,6 +424,8 @@ static void import_help(void)
            "                     [--me NAME]... [--json] [--dry-run]\n\n"
            "Imports contacts and conversations. FORMAT is whatsapp (a chat .txt or .zip),\n"
            "mbox (a mailbox, Google Takeout's too), eml (one e-mail message, PEC included),\n"
+           "messenger (a Facebook or Instagram message_N.json), x (an X archive's\n"
+           "direct-messages.js),\n"
            "vcard, contacts-csv (Google or Outlook) or linkedin (Connections.csv); without it\n"
            "each file's format is detected from its content. A file that cannot be read is\n"
            "refused whole; a bad record is skipped and reported. Importing the same file\n"

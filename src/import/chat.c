@@ -18,6 +18,8 @@
 #include "core/mem.h"
 #include "import/detect.h"
 #include "import/email.h"
+#include "import/messenger.h"
+#include "import/xarchive.h"
 #include "import/whatsapp.h"
 #include "core/banned.h"
 
@@ -31,6 +33,8 @@ static const struct {
     {"whatsapp", whatsapp_sniff, whatsapp_sniff_zip, whatsapp_read},
     {"mbox", email_sniff_mbox, NULL, email_read_mbox},
     {"eml", email_sniff_eml, NULL, email_read_eml},
+    {"messenger", messenger_sniff, NULL, messenger_read},
+    {"x", xarchive_sniff, NULL, xarchive_read},
 };
 
 #define N_FORMATS (sizeof(formats) / sizeof(formats[0]))

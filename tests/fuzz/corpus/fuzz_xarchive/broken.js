@@ -1,0 +1,5 @@
+window.YTD.direct_messages.part0 = [
+  {"dmConversation": {
+    "messages": [
+  ]
+]

@@ -1,0 +1,3 @@
+window.YTD.direct_messages.part0 = {
+  "a": 1
+}
