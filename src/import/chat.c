@@ -18,6 +18,7 @@
 #include "core/mem.h"
 #include "import/detect.h"
 #include "import/email.h"
+#include "import/linkedin_messages.h"
 #include "import/messenger.h"
 #include "import/xarchive.h"
 #include "import/whatsapp.h"
@@ -35,6 +36,7 @@ static const struct {
     {"eml", email_sniff_eml, NULL, email_read_eml},
     {"messenger", messenger_sniff, NULL, messenger_read},
     {"x", xarchive_sniff, NULL, xarchive_read},
+    {"linkedin", linkedin_messages_sniff, NULL, linkedin_messages_read},
 };
 
 #define N_FORMATS (sizeof(formats) / sizeof(formats[0]))
@@ -55,6 +57,29 @@ static int put(const char *name, char *format, size_t n)
         return PZ_ETOOBIG;
     memcpy(format, name, len + 1);
     return 0;
+}
+
+int chat_claims(const char *format, const char *path)
+{
+    char *head;
+    size_t len;
+    int ok;
+    FILE *f;
+
+    if (!chat_format_known(format))
+        return 0;
+    if (strcmp(format, "linkedin") != 0)
+        return 1;
+    /* "linkedin" names Connections.csv (contacts) too: messages.csv is told by its header. */
+    f = fopen(path, "rb");
+    if (!f)
+        return 1; /* the reader says it cannot be opened */
+    head = xmalloc(IMPORT_SNIFF_BYTES);
+    len = fread(head, 1, IMPORT_SNIFF_BYTES, f);
+    fclose(f);
+    ok = linkedin_messages_sniff(head, len);
+    free(head);
+    return ok;
 }
 
 int chat_detect_buffer(const char *data, size_t len, char *format, size_t n)

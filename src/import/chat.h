@@ -122,6 +122,13 @@ struct chat_options {
 int chat_format_known(const char *format);
 
 /*
+ * Whether the file at PATH, said to be FORMAT, is for the chat readers:
+ * always for a chat format of its own; for "linkedin", which also names the
+ * contacts file Connections.csv, only when the file is a messages.csv.
+ */
+int chat_claims(const char *format, const char *path);
+
+/*
  * Finds the chat format of the file at PATH from its content (a zip by its
  * members). Writes its name into FORMAT (N bytes) and returns 0; PZ_EINVAL
  * when it is not a chat export piazza reads; PZ_EIO when unreadable.

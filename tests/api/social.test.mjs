@@ -1,5 +1,5 @@
-// `piazza import` for Facebook Messenger / Instagram message_N.json and X direct messages
-// (issue 4): exact counts on the corpus and the fixtures, mojibake repaired, media kept from the
+// `piazza import` for Facebook Messenger / Instagram message_N.json, X direct messages and
+// LinkedIn messages.csv (alone, beside Connections.csv, or in the export's .zip) (issue 4): exact counts on the corpus and the fixtures, mojibake repaired, media kept from the
 // export's folders, re-import stores nothing, a bad record skipped and reported at its line,
 // refused files keep nothing and say file:line.
 
@@ -52,7 +52,7 @@ function storedFiles(dir) {
   return out;
 }
 
-describe('piazza import (Messenger, Instagram, X)', { timeout: 120_000 }, () => {
+describe('piazza import (Messenger, Instagram, X, LinkedIn)', { timeout: 120_000 }, () => {
   it('imports Messenger and Instagram exports with exact counts, and again stores nothing', () => {
     const { db, dir } = freshDb();
     const { r, summary } = importJson(db, [MOJIBAKE, GROUP, INSTAGRAM]);
@@ -107,6 +107,54 @@ describe('piazza import (Messenger, Instagram, X)', { timeout: 120_000 }, () => 
     assert.equal(stats(db).messages, 8);
   });
 
+  it('imports LinkedIn messages.csv and Connections.csv told apart by their header', () => {
+    const { db } = freshDb();
+    const messages = path.join(CORPUS, 'linkedin', 'messages_multiline_badrow.csv');
+    const connections = path.join(CORPUS, 'linkedin', 'Connections_kawsay.csv');
+    const { r, summary } = importJson(db, ['linkedin', messages, connections]);
+    assert.equal(r.status, 0, describeCli(r));
+    assert.equal(summary.format, 'linkedin');
+    assert.equal(summary.files, 2);
+    assert.equal(summary.conversations, 2);
+    assert.equal(summary.messages, 2);
+    assert.equal(summary.records, 2); // the two connections
+    // Ana Lopez and Pedro Fuentes, found again by their profile URLs in the second conversation.
+    assert.equal(summary.contacts_matched, 2);
+    assert.equal(summary.skipped, 1);
+    assert.deepEqual(summary.errors, [{ file: messages, line: 5, message: 'row has 1 field, the header 10: skipped' }]);
+
+    const again = importJson(db, [messages]);
+    assert.equal(again.r.status, 0, describeCli(again.r));
+    assert.equal(again.summary.format, 'linkedin');
+    assert.equal(again.summary.messages, 0);
+    assert.equal(again.summary.duplicates_skipped, 2);
+    assert.equal(stats(db).messages, 2);
+  });
+
+  it('imports a LinkedIn export .zip: its connections and its messages', () => {
+    const { db } = freshDb();
+    const zip = path.join(FIX, 'linkedin', 'Basic_LinkedInDataExport_04-12-2024.zip');
+    const { r, summary } = importJson(db, [zip, '--me', 'Giulia Verdi']);
+    assert.equal(r.status, 0, describeCli(r));
+    assert.equal(summary.format, 'linkedin');
+    assert.equal(summary.records, 2); // Marco Bianchi, Luca Neri
+    assert.equal(summary.conversations, 2);
+    assert.equal(summary.messages, 4);
+    assert.equal(summary.skipped, 2);
+    assert.deepEqual(summary.errors.map((e) => [e.file, e.line, e.message]), [
+      [`${zip}:messages.csv`, 5, "DATE '10/04/2024 09:05' is not a date: skipped"],
+      [`${zip}:messages.csv`, 7, 'broken quoting: row skipped'],
+    ]);
+    // Marco Bianchi and Luca Neri with their companies (Fiere Srl, Neri Spa) from
+    // Connections.csv; Anna Neri from the messages; Marco is found again by his profile URL;
+    // Giulia is the company's side.
+    assert.equal(stats(db).contacts, 5);
+    const again = importJson(db, [zip, '--me', 'Giulia Verdi']);
+    assert.equal(again.summary.messages, 0);
+    assert.equal(again.summary.duplicates_skipped, 4);
+    assert.equal(stats(db).contacts, 5);
+  });
+
   it('refuses what is not such an export, keeps nothing, says file:line, exit 1', () => {
     const { db } = freshDb();
     const broken = path.join(FIX, 'messenger', 'broken.json');
@@ -121,6 +169,10 @@ describe('piazza import (Messenger, Instagram, X)', { timeout: 120_000 }, () => 
     r = runCli(['import', 'x', notX], { db });
     assert.equal(r.status, 1, describeCli(r));
     assert.ok(r.stderr.includes(`${notX}:1: not an X direct messages file`), describeCli(r));
+    const notLinkedin = path.join(FIX, 'linkedin', 'not_messages.csv');
+    r = runCli(['import', 'linkedin', notLinkedin], { db });
+    assert.equal(r.status, 1, describeCli(r));
+    assert.ok(r.stderr.includes(`${notLinkedin}:1: not a LinkedIn Connections.csv`), describeCli(r));
     const s = stats(db);
     assert.equal(s.conversations, 0);
     assert.equal(s.messages, 0);
