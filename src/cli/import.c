@@ -354,8 +354,8 @@ static int import_file(struct run_state *s, const char *path, const char *given_
                         r == PZ_EIO
                             ? "cannot read the file"
                             : "format not recognised (a WhatsApp chat, mbox, .eml, Messenger "
-                              "JSON, X direct messages, vCard, contacts CSV or LinkedIn "
-                              "Connections.csv expected)");
+                              "JSON, X direct messages, Telegram JSON, LinkedIn messages.csv, "
+                              "vCard, contacts CSV or LinkedIn Connections.csv expected)");
             return 1;
         }
     }
@@ -520,6 +520,7 @@ static int linkedin_zip(struct run_state *s, const char *path, const char *given
             continue;
         }
         r = import_file(s, tmp, given, dry_run, format, sizeof(format));
+        s->file = path; /* not the temporary copy, gone at the end of this loop */
         unlink(tmp);
         /* Problems name the member as the user knows it. */
         for (size_t i = first_problem; i < s->n_problems; i++) {
@@ -548,7 +549,8 @@ static void import_help(void)
            "Imports contacts and conversations. FORMAT is whatsapp (a chat .txt or .zip),\n"
            "mbox (a mailbox, Google Takeout's too), eml (one e-mail message, PEC included),\n"
            "messenger (a Facebook or Instagram message_N.json), x (an X archive's\n"
-           "direct-messages.js), vcard, contacts-csv (Google or Outlook) or linkedin\n"
+           "direct-messages.js), telegram (Telegram Desktop's result.json), vcard,\n"
+           "contacts-csv (Google or Outlook) or linkedin\n"
            "(Connections.csv or messages.csv, or the export's .zip for both); without it\n"
            "each file's format is detected from its content. A file that cannot be read is\n"
            "refused whole; a bad record is skipped and reported. Importing the same file\n"

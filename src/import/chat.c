@@ -20,6 +20,7 @@
 #include "import/email.h"
 #include "import/linkedin_messages.h"
 #include "import/messenger.h"
+#include "import/telegram.h"
 #include "import/xarchive.h"
 #include "import/whatsapp.h"
 #include "core/banned.h"
@@ -35,6 +36,7 @@ static const struct {
     {"mbox", email_sniff_mbox, NULL, email_read_mbox},
     {"eml", email_sniff_eml, NULL, email_read_eml},
     {"messenger", messenger_sniff, NULL, messenger_read},
+    {"telegram", telegram_sniff, NULL, telegram_read},
     {"x", xarchive_sniff, NULL, xarchive_read},
     {"linkedin", linkedin_messages_sniff, NULL, linkedin_messages_read},
 };

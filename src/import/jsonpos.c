@@ -6,6 +6,7 @@
 #include "import/jsonpos.h"
 
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +18,7 @@
 #define KEY_MAX   64
 
 struct level {
+    size_t span; /* the span this container is, SIZE_MAX when none */
     int is_object;
     int matched;  /* the path matches down to this container */
     int want_key; /* in an object: the next string is a key */
@@ -46,11 +48,14 @@ static int skip_string(const char *s, size_t len, size_t *i, char *key, long *li
     return 0;
 }
 
-long *jsonpos_lines(const char *s, size_t len, const char *const *path, size_t n_path, size_t *n)
+struct jsonpos_span *jsonpos_spans(const char *s, size_t len, const char *const *path,
+                                   size_t n_path, size_t *n, int *complete)
 {
     struct level st[DEPTH_MAX];
     size_t depth = 0, i = 0, cap = 0;
-    long line = 1, *out = NULL;
+    long line = 1;
+    struct jsonpos_span *out = NULL;
+    int done = 0;
 
     *n = 0;
     while (i < len && s[i] != '[' && s[i] != '{') {
@@ -60,7 +65,7 @@ long *jsonpos_lines(const char *s, size_t len, const char *const *path, size_t n
     }
     while (i < len) {
         char c = s[i];
-        int value_start = 0;
+        int matched, record = 0;
         if (c == '\n') {
             line++;
             i++;
@@ -77,6 +82,12 @@ long *jsonpos_lines(const char *s, size_t len, const char *const *path, size_t n
                 break;
             depth--;
             i++;
+            if (out && st[depth].span != SIZE_MAX)
+                out[st[depth].span].end = i;
+            if (depth == 0) {
+                done = 1;
+                break;
+            }
             continue;
         }
         if (c == '"' && depth > 0 && st[depth - 1].is_object && st[depth - 1].want_key) {
@@ -85,48 +96,64 @@ long *jsonpos_lines(const char *s, size_t len, const char *const *path, size_t n
             st[depth - 1].want_key = 0;
             continue;
         }
-        value_start = 1;
-        if (value_start) {
-            /* A value starts here: does its path match? */
-            int matched;
-            if (depth == 0) {
-                matched = n_path == 0;
-            } else {
-                const struct level *p = &st[depth - 1];
-                matched = p->matched && depth <= n_path &&
-                          (p->is_object ? strcmp(path[depth - 1], p->key) == 0
-                                        : strcmp(path[depth - 1], "*") == 0);
-                if (matched && depth == n_path) {
-                    if (*n == cap) {
-                        cap = cap ? 2 * cap : 64;
-                        out = xrealloc(out, cap * sizeof(*out));
-                    }
-                    out[(*n)++] = line;
-                }
-            }
-            if (depth == 0)
-                matched = 1;
-            if (c == '{' || c == '[') {
-                if (depth == DEPTH_MAX)
-                    break;
-                st[depth].is_object = c == '{';
-                st[depth].matched = matched && depth < n_path;
-                st[depth].want_key = c == '{';
-                st[depth].key[0] = '\0';
-                depth++;
-                i++;
-            } else if (c == '"') {
-                if (skip_string(s, len, &i, NULL, &line) < 0)
-                    break;
-            } else {
-                while (i < len && s[i] != ',' && s[i] != '}' && s[i] != ']' && s[i] != '\n' &&
-                       s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
-                    i++;
-            }
-            if (depth == 0)
-                break;
+        /* A value starts here: does its path match? */
+        if (depth == 0) {
+            matched = 1;
+        } else {
+            const struct level *p = &st[depth - 1];
+            matched = p->matched && depth <= n_path &&
+                      (p->is_object ? strcmp(path[depth - 1], p->key) == 0
+                                    : strcmp(path[depth - 1], "*") == 0);
+            record = matched && depth == n_path;
         }
+        if (record) {
+            if (*n == cap) {
+                cap = cap ? 2 * cap : 64;
+                out = xrealloc(out, cap * sizeof(*out));
+            }
+            out[*n].start = i;
+            out[*n].end = i;
+            out[*n].line = line;
+            (*n)++;
+        }
+        if (c == '{' || c == '[') {
+            if (depth == DEPTH_MAX)
+                break;
+            st[depth].is_object = c == '{';
+            st[depth].matched = matched && depth < n_path;
+            st[depth].want_key = c == '{';
+            st[depth].key[0] = '\0';
+            st[depth].span = record ? *n - 1 : SIZE_MAX;
+            depth++;
+            i++;
+            continue;
+        }
+        if (c == '"') {
+            if (skip_string(s, len, &i, NULL, &line) < 0)
+                break;
+        } else {
+            while (i < len && s[i] != ',' && s[i] != '}' && s[i] != ']' && s[i] != '\n' &&
+                   s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
+                i++;
+        }
+        if (record)
+            out[*n - 1].end = i;
+        if (depth == 0)
+            break;
     }
+    if (complete)
+        *complete = done;
+    return out;
+}
+
+long *jsonpos_lines(const char *s, size_t len, const char *const *path, size_t n_path, size_t *n)
+{
+    struct jsonpos_span *sp = jsonpos_spans(s, len, path, n_path, n, NULL);
+    long *out = *n ? xmalloc(*n * sizeof(*out)) : NULL;
+
+    for (size_t i = 0; i < *n; i++)
+        out[i] = sp[i].line;
+    free(sp);
     return out;
 }
 

@@ -22,6 +22,22 @@
 long *jsonpos_lines(const char *json, size_t len, const char *const *path, size_t n_path,
                     size_t *n);
 
+/* Where a value is: bytes [start, end) of the text, starting on a 1-based line. */
+struct jsonpos_span {
+    size_t start, end;
+    long line;
+};
+
+/*
+ * The same as jsonpos_lines with each value's bytes, so that a reader can
+ * parse one value at a time (a Telegram chat's messages one by one). The
+ * array is the caller's to free. *COMPLETE (may be NULL) is set to 1 when
+ * the text's top value closes, every string and container ended, and 0 when
+ * the scanner stopped early (a file cut short: not JSON).
+ */
+struct jsonpos_span *jsonpos_spans(const char *json, size_t len, const char *const *path,
+                                   size_t n_path, size_t *n, int *complete);
+
 /*
  * Reads the whole file at PATH, at most MAX bytes, into a new NUL-terminated
  * buffer (*OUT, the caller's to free) of *LEN bytes. Returns 0, PZ_EIO when

@@ -1,5 +1,6 @@
-// `piazza import` for Facebook Messenger / Instagram message_N.json, X direct messages and
-// LinkedIn messages.csv (alone, beside Connections.csv, or in the export's .zip) (issue 4): exact counts on the corpus and the fixtures, mojibake repaired, media kept from the
+// `piazza import` for Facebook Messenger / Instagram message_N.json, X direct messages,
+// LinkedIn messages.csv (alone, beside Connections.csv, or in the export's .zip) and Telegram
+// Desktop result.json (one chat, whole account) (issue 4): exact counts on the corpus and the fixtures, mojibake repaired, media kept from the
 // export's folders, re-import stores nothing, a bad record skipped and reported at its line,
 // refused files keep nothing and say file:line.
 
@@ -52,7 +53,7 @@ function storedFiles(dir) {
   return out;
 }
 
-describe('piazza import (Messenger, Instagram, X, LinkedIn)', { timeout: 120_000 }, () => {
+describe('piazza import (Messenger, Instagram, X, LinkedIn, Telegram)', { timeout: 120_000 }, () => {
   it('imports Messenger and Instagram exports with exact counts, and again stores nothing', () => {
     const { db, dir } = freshDb();
     const { r, summary } = importJson(db, [MOJIBAKE, GROUP, INSTAGRAM]);
@@ -153,6 +154,39 @@ describe('piazza import (Messenger, Instagram, X, LinkedIn)', { timeout: 120_000
     assert.equal(again.summary.messages, 0);
     assert.equal(again.summary.duplicates_skipped, 4);
     assert.equal(stats(db).contacts, 5);
+  });
+
+  it('imports Telegram Desktop exports: one chat and a whole account', () => {
+    const { db, dir } = freshDb();
+    const chat = path.join(CORPUS, 'telegram', 'reply_edited.json');
+    const account = path.join(FIX, 'telegram', 'account', 'result.json');
+    const { r, summary } = importJson(db, [chat, account]);
+    assert.equal(r.status, 0, describeCli(r));
+    assert.equal(summary.format, 'telegram');
+    // "Test Chat"; Marco Bianchi and the group "Fiera 2024" of the account.
+    assert.equal(summary.conversations, 3);
+    // 7 (Alice 4, Bob 3) + 6 of the 7 in Marco's chat (one has no id) + 3 in the group.
+    assert.equal(summary.messages, 16);
+    assert.equal(summary.system_messages, 2);
+    assert.equal(summary.attachments, 3); // a photo and a PDF the export holds, a voice message it does not
+    assert.equal(summary.attachment_files, 2);
+    // Alice, Bob; Marco Bianchi, Anna Neri (Giulia Verdi is the account: the company's side).
+    assert.equal(summary.contacts_created, 4);
+    assert.deepEqual(summary.errors, [{ file: account, line: 94, message: 'message without an id: skipped' }]);
+    const files = storedFiles(dir).map((p) => fs.readFileSync(p, 'latin1')).sort();
+    assert.deepEqual(files, ['%PDF-1.4 listino\n', '\xff\xd8\xff\xe0foto']);
+
+    const again = importJson(db, ['telegram', chat, account]);
+    assert.equal(again.r.status, 0, describeCli(again.r));
+    assert.equal(again.summary.messages, 0);
+    assert.equal(again.summary.duplicates_skipped, 16);
+    assert.equal(stats(db).messages, 16);
+
+    const cut = path.join(FIX, 'telegram', 'cut_short.json');
+    const refused = runCli(['import', 'telegram', cut], { db });
+    assert.equal(refused.status, 1, describeCli(refused));
+    assert.ok(refused.stderr.includes(`${cut}:1: not valid JSON: the file ends before its data does`), describeCli(refused));
+    assert.equal(stats(db).messages, 16);
   });
 
   it('refuses what is not such an export, keeps nothing, says file:line, exit 1', () => {
