@@ -39,14 +39,35 @@ static void take_identity(const struct contact_identity *ident, void *arg)
         x->ids[x->n_ids++] = *ident;
 }
 
-static void take_membership(const struct contact_membership *m, void *arg)
+/* Reads person X's first organization (by name) and title, through the person's own index
+ * (a person has few; the lowest sort name is picked here, as an ORDER BY would walk every
+ * contact of the workspace): a whole list is exported a contact at a time. */
+static int first_organization(struct pz_conn *conn, int64_t ws, struct xcontact *x)
 {
-    struct xcontact *x = arg;
+    struct pz_stmt *st = pz_sql(conn, "SELECT o.display_name, COALESCE(m.title, ''), o.sort_name"
+                                      " FROM memberships m JOIN contacts o"
+                                      " ON o.workspace_id = m.workspace_id"
+                                      " AND o.id = m.organization_id"
+                                      " WHERE m.workspace_id = $1 AND m.person_id = $2");
+    char best[256] = "";
+    const char *t;
+    int r, found = 0;
 
-    if (!x->org[0] && m->person_id == x->c.id) {
-        snprintf(x->org, sizeof(x->org), "%s", m->organization_name);
-        snprintf(x->title, sizeof(x->title), "%s", m->title);
+    if (!st)
+        return PZ_EDB;
+    pz_sql_bind_int(st, 1, ws);
+    pz_sql_bind_int(st, 2, x->c.id);
+    while ((r = pz_sql_step(st)) == PZ_SQL_ROW) {
+        const char *key = (t = pz_sql_text(st, 2)) ? t : "";
+        if (found && strcmp(key, best) >= 0)
+            continue;
+        found = 1;
+        snprintf(best, sizeof(best), "%s", key);
+        snprintf(x->org, sizeof(x->org), "%s", (t = pz_sql_text(st, 0)) ? t : "");
+        snprintf(x->title, sizeof(x->title), "%s", (t = pz_sql_text(st, 1)) ? t : "");
     }
+    pz_sql_done(st);
+    return r < 0 ? r : 0;
 }
 
 static void take_tag(const char *name, void *arg)
@@ -75,7 +96,7 @@ static int xcontact_load(struct pz_conn *conn, int64_t ws, int64_t id, struct xc
     if (r == 0)
         r = contact_identities_each(conn, ws, id, take_identity, x);
     if (r == 0 && strcmp(x->c.kind, "person") == 0)
-        r = contact_memberships_each(conn, ws, id, take_membership, x);
+        r = first_organization(conn, ws, x);
     if (r == 0)
         r = contact_tags_each(conn, ws, id, take_tag, x);
     if (r == 0 && x->c.owner_user_id > 0) {
