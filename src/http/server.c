@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -196,6 +197,67 @@ static enum MHD_Result send_response(struct MHD_Connection *c, struct pz_http_re
     return ret;
 }
 
+/* The multipart parser's field callback, handing each piece to the application. */
+static enum MHD_Result on_form_data(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    const char *filename, const char *content_type,
+                                    const char *transfer_encoding, const char *data, uint64_t off,
+                                    size_t size)
+{
+    struct pz_http_req *r = cls;
+    struct pz_http_form_part part;
+    (void)kind;
+    (void)transfer_encoding;
+
+    part.name = key ? key : "";
+    part.filename = filename;
+    part.content_type = content_type;
+    part.data = data;
+    part.len = size;
+    part.offset = off;
+    return r->on_form(r->form_arg, &part) == 0 ? MHD_YES : MHD_NO;
+}
+
+void pz_http_stream_form(struct pz_http_req *r,
+                         int (*fn)(void *arg, const struct pz_http_form_part *part), void *arg)
+{
+    const char *type =
+        MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+
+    r->on_form = fn;
+    r->form_arg = arg;
+    /* libmicrohttpd's parser also reads URL-encoded forms; uploads are multipart only. */
+    if (!type || strncasecmp(type, "multipart/form-data", 19) != 0) {
+        r->form_bad = 1;
+        return;
+    }
+    r->form = MHD_create_post_processor(r->conn, 16 * 1024, on_form_data, r);
+    if (!r->form)
+        r->form_bad = 1; /* no boundary */
+}
+
+/* Feeds a piece of body to the form parser; LEN 0 ends the body. */
+static void form_feed(struct pz_http_req *r, const char *data, size_t len)
+{
+    if (!r->form)
+        return;
+    if (len == 0) {
+        /* Says no when the body ended inside a part. */
+        if (MHD_destroy_post_processor(r->form) != MHD_YES)
+            r->form_bad = 1;
+        r->form = NULL;
+        return;
+    }
+    r->form_bytes += len;
+    if (r->form_bytes > r->body_limit)
+        r->body_too_large = 1;
+    else if (MHD_post_process(r->form, data, len) != MHD_YES)
+        r->form_bad = 1; /* malformed, or the application stopped it */
+    else
+        return;
+    MHD_destroy_post_processor(r->form);
+    r->form = NULL;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version, const char *upload,
                                   size_t *upload_size, void **con_cls)
@@ -222,23 +284,29 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         pz_buf_init(&r->out, 64 * 1024 * 1024);
         *con_cls = r;
         cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (cl && pz_parse_int64(cl, 0, INT64_MAX, &length) == 0 &&
-            (uint64_t)length > r->body_limit) {
+        if (r->answer_now || (cl && pz_parse_int64(cl, 0, INT64_MAX, &length) == 0 &&
+                              (uint64_t)length > r->body_limit)) {
             /* Answer now: the body is never read and the connection closes after. */
-            r->body_too_large = 1;
+            if (!r->answer_now)
+                r->body_too_large = 1;
             s->app.handle(s->app.ctx, r);
             return send_response(c, r);
         }
         return MHD_YES;
     }
     if (*upload_size) {
-        if (!r->body_too_large && pz_buf_add(&r->body, upload, *upload_size) < 0) {
+        if (r->on_form) {
+            if (!r->body_too_large && !r->form_bad)
+                form_feed(r, upload, *upload_size);
+        } else if (!r->body_too_large && pz_buf_add(&r->body, upload, *upload_size) < 0) {
             r->body_too_large = 1;
             pz_buf_release(&r->body);
         }
         *upload_size = 0;
         return MHD_YES;
     }
+    if (r->on_form && !r->body_too_large && !r->form_bad)
+        form_feed(r, NULL, 0);
     s->app.handle(s->app.ctx, r);
     return send_response(c, r);
 }
@@ -253,6 +321,10 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     if (!r)
         return;
     s->in_flight--;
+    if (r->form)
+        MHD_destroy_post_processor(r->form);
+    if (r->app_release)
+        r->app_release(r);
     if (pz_log_enabled(PZ_LOG_INFO)) {
         int64_t us = pz_mono_us() - r->start_us;
         pz_log(PZ_LOG_INFO, "%s %s %d %" PRId64 ".%03dms %zuB%s", r->method, r->path, r->status,

@@ -28,6 +28,16 @@ struct pz_http_header {
     const char *name, *value;
 };
 
+/* A piece of one field of a multipart/form-data body (pz_http_stream_form). */
+struct pz_http_form_part {
+    const char *name;         /* the field's name */
+    const char *filename;     /* the file name the client sent, or NULL for a plain field */
+    const char *content_type; /* as the client sent it, or NULL */
+    const char *data;         /* LEN bytes of the field's value */
+    size_t len;
+    uint64_t offset; /* where DATA starts in the field's value: 0 begins a new field */
+};
+
 struct pz_http_req {
     /* The request, read-only for the application. */
     const char *method;
@@ -38,6 +48,18 @@ struct pz_http_req {
     int body_too_large; /* the body went past body_limit; its bytes were dropped */
     struct pz_arena arena;
     void *app_data; /* for the application, set while the body is read */
+    /*
+     * Set by the application while it answers body_limit: answer at once,
+     * from the headers alone, without reading the body (the connection
+     * closes after the answer). For refusing a large upload before it is
+     * sent.
+     */
+    int answer_now;
+    /* Called when the request ends, answered or aborted, to free what the application kept in
+     * app_data. May be NULL. */
+    void (*app_release)(struct pz_http_req *req);
+    /* With pz_http_stream_form: the body was not well-formed multipart/form-data. */
+    int form_bad;
 
     /* The response, set by the application's handler. */
     int status;
@@ -62,6 +84,10 @@ struct pz_http_req {
 
     /* Private to the server. */
     void *conn;
+    void *form; /* the multipart parser, while the body streams through it */
+    int (*on_form)(void *arg, const struct pz_http_form_part *part);
+    void *form_arg;
+    size_t form_bytes;
     int64_t start_us;
     size_t bytes;
     _Alignas(16) unsigned char scratch[PZ_HTTP_SCRATCH];
@@ -98,6 +124,19 @@ int pz_http_port(const struct pz_http_server *s);
  * flight to finish, then stops the workers and frees the server.
  */
 void pz_http_stop(struct pz_http_server *s, int grace_ms);
+
+/*
+ * Called from the application's body_limit callback: the body is a
+ * multipart/form-data form to be handed to FN piece by piece as it arrives
+ * (files are never held whole in memory), instead of collected in
+ * req->body. FN returns 0 to go on, non-zero to stop reading the form (the
+ * rest of the body is dropped). When the body is not well-formed
+ * multipart/form-data (another content type, a missing boundary, a
+ * truncated part), req->form_bad is set by the time the handler runs.
+ * Bytes past the body limit set body_too_large as usual.
+ */
+void pz_http_stream_form(struct pz_http_req *req,
+                         int (*fn)(void *arg, const struct pz_http_form_part *part), void *arg);
 
 /* Request accessors; returned strings are borrowed for the request's life. */
 const char *pz_http_header(struct pz_http_req *req, const char *name);
