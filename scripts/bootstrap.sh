@@ -2,7 +2,8 @@
 # Installs what piazza needs on Debian 12, and only what is missing:
 #   scripts/bootstrap.sh run     build and run (compiler, libraries, Node.js for the UI)
 #   scripts/bootstrap.sh test    the above plus what the tests use (cmocka, clang for
-#                                libFuzzer, Chromium for browser tests, nginx, curl, openssl)
+#                                libFuzzer, Chromium for browser tests, nginx, curl, openssl,
+#                                the sqlite3 shell)
 #   scripts/bootstrap.sh lint    the above plus clang-format, clang-tidy, cppcheck
 #   scripts/bootstrap.sh bench   the above plus wrk and nginx
 # Debian packages come from apt (through sudo when not root); the UI's npm packages

@@ -28,8 +28,13 @@
     1u                   /* needs CSRF when cookie-authenticated; denied to consultants            \
                           */
 #define PZ_ROUTE_SELF 2u /* acts on the caller's own account: allowed to consultants */
+/* A multipart/form-data upload, streamed to files as it arrives: the caller's rights are
+ * checked from the headers, before any byte of the body is read. */
+#define PZ_ROUTE_UPLOAD 4u
+#define PZ_BODY_UPLOAD  (256u * 1024 * 1024)
 
 struct pz_ctx;
+struct job_runner;
 
 struct pz_route {
     const char *method;
@@ -51,6 +56,7 @@ struct pz_route_match {
     char buf[512];  /* holds the parameter values */
     const char *params[PZ_MAX_PARAMS];
     int n_params;
+    void *upload; /* an upload route's state while its body streams (h_imports.c) */
 };
 
 /*
@@ -62,6 +68,7 @@ int pz_route_find(const char *method, const char *path, struct pz_route_match *m
 struct pz_api_config {
     const char *public_url; /* may be NULL */
     const char *web_dir;    /* may be NULL: serve the embedded UI */
+    const char *upload_dir; /* where uploads wait for their import job; NULL: no imports */
 };
 
 struct pz_api {
@@ -77,6 +84,7 @@ struct pz_api {
     struct pz_http_prebuilt *pixel;         /* the tracking GIF, with its headers */
     struct hit_queue *hits;                 /* tracking hits waiting for the writer */
     unsigned char track_key[TRACK_KEY_LEN]; /* signs click ids */
+    struct job_runner *jobs; /* NULL when uploads are off */
 };
 
 /* The 43-byte transparent GIF the pixel answers (h_track.c). */
@@ -271,6 +279,17 @@ void reply_contact(struct pz_ctx *c, int status, int64_t id);
  * tags, custom_fields, consents. Returns 0 or a negative code.
  */
 int contact_write_lists(struct pz_ctx *c, struct pz_json *j, int64_t id, const char *kind);
+void h_imports_list(struct pz_ctx *c);
+void h_imports_create(struct pz_ctx *c);
+void h_imports_get(struct pz_ctx *c);
+void h_imports_delete(struct pz_ctx *c);
+void h_imports_confirm(struct pz_ctx *c);
+/*
+ * Prepares the upload of an import (POST /api/v1/imports) once its caller is
+ * known to be allowed: the form's files stream into the upload folder
+ * (h_imports.c).
+ */
+void h_imports_upload_begin(struct pz_ctx *c);
 /* Serves the web UI for GET requests outside /api/ (web.c). */
 void pz_web_serve(struct pz_ctx *c);
 

@@ -16,6 +16,7 @@
 #include "accounts/user.h"
 #include "core/log.h"
 #include "core/text.h"
+#include "jobs/job_runner.h"
 #include "core/banned.h"
 
 #define SETUP_ALPHABET "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -83,6 +84,10 @@ struct pz_api *pz_api_new(struct pz_store *store, const struct pz_api_config *cf
     }
     if (users == 0)
         make_setup_code(api->setup_code);
+    if (cfg->upload_dir && job_runner_start(&api->jobs, store, cfg->upload_dir) < 0) {
+        pz_api_free(api);
+        return NULL;
+    }
     /* The health check is asked often (load balancers, monitors): answer it from a response made
      * once. */
     api->healthz =
@@ -110,6 +115,7 @@ void pz_api_free(struct pz_api *api)
 {
     if (!api)
         return;
+    job_runner_stop(api->jobs);
     ratelimit_free(api->rl_account);
     ratelimit_free(api->rl_address);
     ratelimit_free(api->rl_setup);
@@ -134,19 +140,6 @@ static int is_api_path(const char *path)
     return pz_str_starts(path, "/api/") || strcmp(path, "/api") == 0 ||
            strcmp(path, "/healthz") == 0 || pz_str_starts(path, "/l/") ||
            pz_str_starts(path, "/t/");
-}
-
-size_t pz_api_body_limit(void *ctx, struct pz_http_req *req)
-{
-    struct pz_route_match *m = pz_arena_alloc(&req->arena, sizeof(*m));
-    (void)ctx;
-
-    if (pz_route_find(req->method, req->path, m) == 0) {
-        req->app_data = m;
-        return m->route->body_limit;
-    }
-    req->app_data = m;
-    return is_api_path(req->path) ? PZ_BODY_DEFAULT : 0;
 }
 
 /*
@@ -229,10 +222,43 @@ static int authenticate(struct pz_ctx *c)
     return 0;
 }
 
+/*
+ * Checks who calls a route that needs a user: signed in (401), the CSRF
+ * token of a cookie-authenticated change (403) and the role (403). Returns
+ * 0, or answers and returns -1.
+ */
+static int check_caller(struct pz_ctx *c)
+{
+    const struct pz_route *route = c->match->route;
+    unsigned flags = route->flags;
+
+    c->conn = pz_store_conn(c->api->store);
+    if (!c->conn) {
+        reply_internal(c, PZ_EDB);
+        return -1;
+    }
+    if (authenticate(c) < 0)
+        return -1;
+    if (c->who.via == VIA_NONE) {
+        reply_error(c, "auth.required", NULL);
+        return -1;
+    }
+    if ((flags & PZ_ROUTE_CHANGES_STATE) && c->who.via == VIA_COOKIE &&
+        !csrf_valid(c->api->secret, c->session_token, pz_http_header(c->req, "X-CSRF-Token"))) {
+        reply_error(c, "csrf.missing", NULL);
+        return -1;
+    }
+    if (!role_allows(c->who.user.role, route->min_role,
+                     (flags & PZ_ROUTE_CHANGES_STATE) && !(flags & PZ_ROUTE_SELF))) {
+        reply_error(c, "auth.forbidden", NULL);
+        return -1;
+    }
+    return 0;
+}
+
 static void dispatch_api(struct pz_ctx *c)
 {
     const struct pz_route *route;
-    unsigned flags;
 
     if (!c->match->route) {
         if (c->match->path_known) {
@@ -244,7 +270,6 @@ static void dispatch_api(struct pz_ctx *c)
         return;
     }
     route = c->match->route;
-    flags = route->flags;
     if (c->req->body_too_large) {
         reply_error(c, "http.body_too_large", NULL);
         return;
@@ -253,28 +278,33 @@ static void dispatch_api(struct pz_ctx *c)
         route->handler(c);
         return;
     }
-    c->conn = pz_store_conn(c->api->store);
-    if (!c->conn) {
-        reply_internal(c, PZ_EDB);
+    if (check_caller(c) < 0)
         return;
-    }
-    if (authenticate(c) < 0)
-        return;
-    if (c->who.via == VIA_NONE) {
-        reply_error(c, "auth.required", NULL);
-        return;
-    }
-    if ((flags & PZ_ROUTE_CHANGES_STATE) && c->who.via == VIA_COOKIE &&
-        !csrf_valid(c->api->secret, c->session_token, pz_http_header(c->req, "X-CSRF-Token"))) {
-        reply_error(c, "csrf.missing", NULL);
-        return;
-    }
-    if (!role_allows(c->who.user.role, route->min_role,
-                     (flags & PZ_ROUTE_CHANGES_STATE) && !(flags & PZ_ROUTE_SELF))) {
-        reply_error(c, "auth.forbidden", NULL);
-        return;
-    }
     route->handler(c);
+}
+
+size_t pz_api_body_limit(void *ctx, struct pz_http_req *req)
+{
+    struct pz_api *api = ctx;
+    struct pz_route_match *m = pz_arena_alloc(&req->arena, sizeof(*m));
+    struct pz_ctx c;
+
+    req->app_data = m;
+    if (pz_route_find(req->method, req->path, m) < 0)
+        return is_api_path(req->path) ? PZ_BODY_DEFAULT : 0;
+    if (m->route->flags & PZ_ROUTE_UPLOAD) {
+        /* Nobody may fill the disk: an upload's caller is checked before its body is read,
+         * and a refused one is answered at once. */
+        memset(&c, 0, sizeof(c));
+        c.api = api;
+        c.req = req;
+        c.match = m;
+        if (!host_allowed(api, pz_http_header(req, "Host")) || check_caller(&c) < 0)
+            req->answer_now = 1;
+        else
+            h_imports_upload_begin(&c);
+    }
+    return m->route->body_limit;
 }
 
 void pz_api_handle(void *ctx, struct pz_http_req *req)

@@ -1,7 +1,8 @@
 /*
  * piazza serve: opens and migrates the database, starts the HTTP server and
  * waits for SIGTERM or SIGINT, then stops accepting, lets requests in flight
- * finish, closes the database and exits 0. The signals are blocked before
+ * finish, closes the database and exits 0. Uploaded imports wait in the
+ * folder "uploads" next to the database file. The signals are blocked before
  * any thread starts and taken with sigwait(), so no handler runs in a
  * worker and shutdown happens in one place.
  */
@@ -90,7 +91,8 @@ int cmd_serve(int argc, char **argv)
     struct pz_api *api = NULL;
     struct pz_http_server *server = NULL;
     enum pz_log_level lvl;
-    char host[64], shown[80];
+    char host[64], shown[80], uploads[4096];
+    const char *slash;
     int port, opt, sig;
     int64_t n_threads = 0;
     sigset_t set;
@@ -150,6 +152,11 @@ int cmd_serve(int argc, char **argv)
         return EXIT_FAIL;
     ac.public_url = public_url;
     ac.web_dir = web_dir;
+    /* Uploads wait for their import job in the data folder, next to the database. */
+    slash = strrchr(db, '/');
+    snprintf(uploads, sizeof(uploads), "%.*s%suploads", slash ? (int)(slash - db) : 1,
+             slash ? db : ".", "/");
+    ac.upload_dir = uploads;
     api = pz_api_new(store, &ac);
     if (!api) {
         pz_store_close(store);

@@ -237,6 +237,83 @@ void pz_json_kint_or_null(struct pz_json *j, const char *key, int64_t v)
         pz_json_int(j, v);
 }
 
+/* A container pz_json_value has opened and not yet closed. */
+struct value_frame {
+    const json_t *v;
+    void *iter;   /* an object's next member */
+    size_t index; /* an array's next item */
+};
+
+/* Writes a scalar, or opens a container and pushes it on STACK; returns the new depth. */
+static int value_open(struct pz_json *j, const json_t *v, struct value_frame *stack, int n)
+{
+    if (!v) {
+        pz_json_null(j);
+        return n;
+    }
+    switch (json_typeof(v)) {
+    case JSON_OBJECT:
+    case JSON_ARRAY:
+        if (n == PZ_JSON_MAX_DEPTH) {
+            pz_json_null(j); /* deeper than any answer may be */
+            return n;
+        }
+        if (json_is_object(v))
+            pz_json_begin_object(j);
+        else
+            pz_json_begin_array(j);
+        stack[n].v = v;
+        stack[n].iter = json_is_object(v) ? json_object_iter((json_t *)v) : NULL;
+        stack[n].index = 0;
+        return n + 1;
+    case JSON_STRING:
+        pz_json_strn(j, json_string_value(v), json_string_length(v));
+        break;
+    case JSON_INTEGER:
+        pz_json_int(j, json_integer_value(v));
+        break;
+    case JSON_REAL: /* none of piazza's stored JSON has fractions; keep the whole part */
+        pz_json_int(j, (int64_t)json_real_value(v));
+        break;
+    case JSON_TRUE:
+    case JSON_FALSE:
+        pz_json_bool(j, json_is_true(v));
+        break;
+    default:
+        pz_json_null(j);
+        break;
+    }
+    return n;
+}
+
+void pz_json_value(struct pz_json *j, const json_t *v)
+{
+    struct value_frame stack[PZ_JSON_MAX_DEPTH];
+    int n = value_open(j, v, stack, 0);
+
+    /* Depth first without recursion: the stack holds the open containers. */
+    while (n > 0) {
+        struct value_frame *f = &stack[n - 1];
+        if (json_is_object(f->v)) {
+            if (f->iter) {
+                void *it = f->iter;
+                f->iter = json_object_iter_next((json_t *)f->v, it);
+                pz_json_key(j, json_object_iter_key(it));
+                n = value_open(j, json_object_iter_value(it), stack, n);
+                continue;
+            }
+            pz_json_end_object(j);
+        } else {
+            if (f->index < json_array_size(f->v)) {
+                n = value_open(j, json_array_get(f->v, f->index++), stack, n);
+                continue;
+            }
+            pz_json_end_array(j);
+        }
+        n--;
+    }
+}
+
 int pz_json_error(const struct pz_json *j)
 {
     if (j->error)

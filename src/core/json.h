@@ -59,6 +59,12 @@ void pz_json_kint_or_null(struct pz_json *j, const char *key, int64_t v);
 void pz_json_fixed(struct pz_json *j, int64_t v, int decimals);
 void pz_json_kfixed(struct pz_json *j, const char *key, int64_t v, int decimals);
 
+/*
+ * Writes a jansson value (NULL as null) through the writer, for JSON that was
+ * stored as text and is sent on as part of an answer.
+ */
+void pz_json_value(struct pz_json *j, const json_t *v);
+
 /* Returns 0, or PZ_ETOOBIG / PZ_EINVAL if anything went wrong while writing. */
 int pz_json_error(const struct pz_json *j);
 

@@ -355,6 +355,32 @@ static void test_json_top_level_array(void **state)
     pz_buf_release(&b);
 }
 
+/* Stored JSON written again through the writer: same text, nested containers in order. */
+static void test_json_value(void **state)
+{
+    static const char text[] = "{\"a\":[1,{\"b\":null,\"c\":[]},\"x\\u00e8\"],\"d\":{},\"e\":true,"
+                               "\"f\":false,\"g\":-7}";
+    json_t *v = json_loads(text, JSON_PRESERVE_ORDER, NULL);
+    struct pz_buf b;
+    struct pz_json j;
+    (void)state;
+
+    assert_non_null(v);
+    pz_buf_init(&b, 1024);
+    pz_json_init(&j, &b);
+    pz_json_begin_object(&j);
+    pz_json_key(&j, "stored");
+    pz_json_value(&j, v);
+    pz_json_key(&j, "none");
+    pz_json_value(&j, NULL);
+    pz_json_end_object(&j);
+    assert_int_equal(pz_json_error(&j), 0);
+    assert_string_equal(pz_buf_str(&b), "{\"stored\":{\"a\":[1,{\"b\":null,\"c\":[]},\"x\u00e8\"],"
+                                        "\"d\":{},\"e\":true,\"f\":false,\"g\":-7},\"none\":null}");
+    json_decref(v);
+    pz_buf_release(&b);
+}
+
 /* Writes S as one string value and returns the writer's output (to free). */
 static char *write_one(const char *s, size_t n)
 {
@@ -1172,6 +1198,7 @@ int main(void)
         cmocka_unit_test(test_xstrndup),
         cmocka_unit_test(test_json_nesting),
         cmocka_unit_test(test_json_top_level_array),
+        cmocka_unit_test(test_json_value),
         cmocka_unit_test(test_json_escaping),
         cmocka_unit_test(test_json_utf8),
         cmocka_unit_test(test_json_full_buffer),
