@@ -170,6 +170,46 @@ export interface GoingColdSettings {
   prospect_days: number;
 }
 
+export const IMPORT_FORMATS = ['vcard', 'contacts-csv', 'linkedin'] as const;
+export type ImportStatus = 'parsing' | 'ready' | 'importing' | 'done' | 'failed' | 'discarded';
+
+export interface ImportProblem {
+  file: string;
+  line: number;
+  message: string;
+}
+
+/** What an import did (summary) or would do (preview, with a sample). */
+export interface ImportSummary {
+  format: string;
+  files: number;
+  records: number;
+  contacts_created: number;
+  contacts_updated: number;
+  contacts_unchanged: number;
+  duplicates_suggested: number;
+  skipped: number;
+  dry_run: boolean;
+  errors?: ImportProblem[];
+  sample?: { name: string | null; organization: string | null; title: string | null; identities: { kind: string; value: string }[] }[];
+}
+
+export interface ImportJob {
+  id: number;
+  kind: string;
+  format: string | null;
+  status: ImportStatus;
+  files: { name: string; size: number }[];
+  progress: { unit: 'lines' | 'records'; done: number; total: number };
+  preview: ImportSummary | null;
+  summary: ImportSummary | null;
+  error: string | null;
+  created_by: number | null;
+  created_at: number;
+  updated_at: number;
+  finished_at: number | null;
+}
+
 export interface ContactQuery {
   q?: string;
   stage?: string;
@@ -502,6 +542,49 @@ export async function request<T>(method: Method, path: string, body?: unknown, o
   return payload as T;
 }
 
+/**
+ * Uploads FILES as an import (multipart/form-data), reporting bytes sent to
+ * ON_PROGRESS. XMLHttpRequest rather than fetch: only it reports upload
+ * progress. Errors are ApiError, as with request().
+ */
+export function uploadImport(
+  files: File[],
+  format: string,
+  onProgress: (sent: number, total: number) => void,
+): { done: Promise<{ job: ImportJob }>; abort: () => void } {
+  const xhr = new XMLHttpRequest();
+  const done = new Promise<{ job: ImportJob }>((resolve, reject) => {
+    const form = new FormData();
+    if (format) form.append('format', format);
+    for (const f of files) form.append('file', f, f.name);
+    xhr.open('POST', '/api/v1/imports');
+    xhr.setRequestHeader('Accept', 'application/json');
+    if (csrfToken) xhr.setRequestHeader('X-CSRF-Token', csrfToken);
+    xhr.upload.onprogress = (e) => onProgress(e.loaded, e.lengthComputable ? e.total : 0);
+    xhr.onerror = () => reject(new ApiError(0, 'network', 'the upload did not reach the server'));
+    xhr.onabort = () => reject(new ApiError(0, 'aborted', 'the upload was stopped'));
+    xhr.onload = () => {
+      let payload: unknown = null;
+      try {
+        payload = JSON.parse(xhr.responseText);
+      } catch {
+        payload = null;
+      }
+      if (xhr.status >= 200 && xhr.status < 300 && payload) {
+        resolve(payload as { job: ImportJob });
+        return;
+      }
+      const error = (payload as { error?: { code?: unknown; message?: unknown; field?: unknown } } | null)?.error;
+      const code = typeof error?.code === 'string' ? error.code : `http.${xhr.status}`;
+      const message = typeof error?.message === 'string' ? error.message : xhr.statusText;
+      if (xhr.status === 401 && code === 'auth.required' && onSessionLost) onSessionLost();
+      reject(new ApiError(xhr.status, code, message, typeof error?.field === 'string' ? error.field : null));
+    };
+    xhr.send(form);
+  });
+  return { done, abort: () => xhr.abort() };
+}
+
 export const api = {
   setupNeeded: () => request<{ needed: boolean }>('GET', '/api/v1/setup', undefined, { quiet401: true }),
   setup: (body: {
@@ -632,4 +715,8 @@ export const api = {
   startTimer: (body: { objective_id?: number; campaign_id?: number; activity?: string }) =>
     request<{ timer: Timer }>('POST', '/api/v1/timer/start', body),
   stopTimer: () => request<Investment>('POST', '/api/v1/timer/stop', {}),
+  imports: (limit = 10) => request<List<ImportJob>>('GET', `/api/v1/imports?limit=${limit}`),
+  importJob: (id: number) => request<{ job: ImportJob }>('GET', `/api/v1/imports/${id}`),
+  confirmImport: (id: number) => request<{ job: ImportJob }>('POST', `/api/v1/imports/${id}/confirm`),
+  discardImport: (id: number) => request<{ job: ImportJob }>('DELETE', `/api/v1/imports/${id}`),
 };

@@ -190,9 +190,14 @@ export function ContactsPage() {
         </span>
         <PageTitle title={title}>{title}</PageTitle>
         {edit && !formOpen && (
-          <button type="button" class="btn btn-primary page-head-action" onClick={() => setFormOpen(true)}>
-            {t('ct.new')}
-          </button>
+          <div class="page-head-action btn-row">
+            <Link href="/contacts/import" class="btn" data-testid="contacts-import">
+              {t('im.action')}
+            </Link>
+            <button type="button" class="btn btn-primary" onClick={() => setFormOpen(true)}>
+              {t('ct.new')}
+            </button>
+          </div>
         )}
       </header>
       <p class="lead-small">{t('ct.lead')}</p>
@@ -216,10 +221,17 @@ export function ContactsPage() {
               {t('ct.emptyTitle')}
             </h2>
             <p>{edit ? t('ct.emptyBody') : t('ct.emptyReadOnly')}</p>
+            {edit && (
+              <p>
+                <Link href="/contacts/import" class="btn btn-primary">
+                  {t('im.title')}
+                </Link>
+              </p>
+            )}
+            <p class="muted">{t('ct.emptyFormats')}</p>
             <pre class="command">
               <code>piazza import contacts.vcf --db /var/lib/piazza/piazza.db</code>
             </pre>
-            <p class="muted">{t('ct.emptyFormats')}</p>
           </section>
         ) : (
           <section aria-labelledby="ct-results">

@@ -14,6 +14,7 @@ import { ContactPage } from './Contacts';
 import { ContactsPage } from './ContactList';
 import { ContactsTabs, DuplicatesPage, GoingColdPage, OrganizationPage, OrganizationsPage } from './Relations';
 import { GoalsPage, ObjectivePage, TimerControl } from './Goals';
+import { ImportPage } from './Import';
 
 interface NavItem {
   path: string;
@@ -89,6 +90,7 @@ export function Shell() {
   else if (contactsView === '/contacts/duplicates') content = <DuplicatesPage />;
   else if (contactsView === '/contacts/organizations') content = <OrganizationsPage />;
   else if (orgMatch) content = <OrganizationPage key={orgMatch[1]} id={Number(orgMatch[1])} />;
+  else if (path === '/contacts/import') content = <ImportPage />;
   else if (contactMatch) content = <ContactPage key={contactMatch[1]} id={Number(contactMatch[1])} />;
   else if (contactsView === '/goals') content = <GoalsPage />;
   else if (objectiveMatch) content = <ObjectivePage key={objectiveMatch[1]} id={Number(objectiveMatch[1])} />;
