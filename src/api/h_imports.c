@@ -200,8 +200,10 @@ void h_imports_upload_begin(struct pz_ctx *c)
 {
     struct upload *u;
 
-    if (!c->api->jobs)
-        return; /* the handler answers 503 */
+    if (!c->api->jobs) {
+        c->req->answer_now = 1; /* the handler answers 503 without reading the body */
+        return;
+    }
     u = xcalloc(1, sizeof(*u));
     snprintf(u->dir, sizeof(u->dir), "%s", job_runner_upload_dir(c->api->jobs));
     c->match->upload = u;

@@ -87,8 +87,14 @@ static void test_table_rows(void **state)
         /* SELF only makes sense on a state-changing route. */
         if ((r->flags & PZ_ROUTE_SELF) && !(r->flags & PZ_ROUTE_CHANGES_STATE))
             fail_msg("%s %s: SELF without CHANGES_STATE", r->method, r->path);
-        if (r->body_limit > 0)
+        /* A body is held in memory, so it is small; an upload streams to files instead. */
+        if (r->flags & PZ_ROUTE_UPLOAD) {
+            if (strcmp(r->method, "POST") != 0 || !(r->flags & PZ_ROUTE_CHANGES_STATE))
+                fail_msg("%s %s: an upload is a state-changing POST", r->method, r->path);
+            assert_true(r->body_limit <= PZ_BODY_UPLOAD);
+        } else if (r->body_limit > 0) {
             assert_true(r->body_limit <= 1024 * 1024);
+        }
     }
 }
 
