@@ -84,7 +84,7 @@ struct pz_api {
     struct pz_http_prebuilt *pixel;         /* the tracking GIF, with its headers */
     struct hit_queue *hits;                 /* tracking hits waiting for the writer */
     unsigned char track_key[TRACK_KEY_LEN]; /* signs click ids */
-    struct job_runner *jobs; /* NULL when uploads are off */
+    struct job_runner *jobs;                /* NULL when uploads are off */
 };
 
 /* The 43-byte transparent GIF the pixel answers (h_track.c). */
