@@ -69,6 +69,7 @@ struct pz_api_config {
     const char *public_url; /* may be NULL */
     const char *web_dir;    /* may be NULL: serve the embedded UI */
     const char *upload_dir; /* where uploads wait for their import job; NULL: no imports */
+    const char *data_dir;   /* the data folder, where imported attachments are; NULL: none */
 };
 
 struct pz_api {
@@ -85,6 +86,7 @@ struct pz_api {
     struct hit_queue *hits;                 /* tracking hits waiting for the writer */
     unsigned char track_key[TRACK_KEY_LEN]; /* signs click ids */
     struct job_runner *jobs;                /* NULL when uploads are off */
+    char data_dir[4096];                    /* "" when attachments are not served */
 };
 
 /* The 43-byte transparent GIF the pixel answers (h_track.c). */
@@ -290,6 +292,26 @@ void h_imports_confirm(struct pz_ctx *c);
  * (h_imports.c).
  */
 void h_imports_upload_begin(struct pz_ctx *c);
+/* The shared inbox (h_inbox.c, h_inbox_settings.c). */
+void h_conversations_list(struct pz_ctx *c);
+void h_conversations_get(struct pz_ctx *c);
+void h_conversations_patch(struct pz_ctx *c);
+void h_messages_list(struct pz_ctx *c);
+void h_messages_create(struct pz_ctx *c);
+void h_attachments_get(struct pz_ctx *c);
+void h_inbox_summary(struct pz_ctx *c);
+void h_inbox_settings_get(struct pz_ctx *c);
+void h_inbox_settings_put(struct pz_ctx *c);
+void h_canned_list(struct pz_ctx *c);
+void h_canned_create(struct pz_ctx *c);
+void h_canned_patch(struct pz_ctx *c);
+void h_canned_delete(struct pz_ctx *c);
+void h_labels_list(struct pz_ctx *c);
+void h_teams_list(struct pz_ctx *c);
+void h_teams_create(struct pz_ctx *c);
+/* Answers 403 to a consultant (outside consultants do not read customers' chats) and
+ * returns 0; returns 1 for everyone else. */
+int inbox_staff_only(struct pz_ctx *c);
 /* Serves the web UI for GET requests outside /api/ (web.c). */
 void pz_web_serve(struct pz_ctx *c);
 

@@ -73,6 +73,8 @@ struct pz_api *pz_api_new(struct pz_store *store, const struct pz_api_config *cf
 
     api->store = store;
     api->web_dir = cfg->web_dir;
+    if (cfg->data_dir)
+        snprintf(api->data_dir, sizeof(api->data_dir), "%s", cfg->data_dir);
     pthread_mutex_init(&api->setup_lock, NULL);
     api->rl_account = ratelimit_new(5, 15 * 60, 4096);
     api->rl_address = ratelimit_new(20, 15 * 60, 4096);

@@ -13,6 +13,7 @@
 #define SELF    (PZ_ROUTE_CHANGES_STATE | PZ_ROUTE_SELF)
 
 const struct pz_route pz_routes[] = {
+    {"GET", "/api/v1/attachments/{id}", h_attachments_get, ROLE_MEMBER, 0, 0},
     {"GET", "/api/v1/audit", h_audit_list, ROLE_OWNER, 0, 0},
     {"GET", "/api/v1/campaigns", h_campaigns_list, ROLE_MEMBER, 0, 0},
     {"POST", "/api/v1/campaigns", h_campaigns_create, ROLE_MANAGER, PZ_BODY_DEFAULT, CHANGES},
@@ -48,6 +49,13 @@ const struct pz_route pz_routes[] = {
     {"GET", "/api/v1/contacts/{id}/timeline", h_timeline_list, ROLE_CONSULTANT, 0, 0},
     {"POST", "/api/v1/contacts/{id}/timeline", h_timeline_create, ROLE_AGENT, PZ_BODY_DEFAULT,
      CHANGES},
+    {"GET", "/api/v1/conversations", h_conversations_list, ROLE_MEMBER, 0, 0},
+    {"GET", "/api/v1/conversations/{id}", h_conversations_get, ROLE_MEMBER, 0, 0},
+    {"PATCH", "/api/v1/conversations/{id}", h_conversations_patch, ROLE_AGENT, PZ_BODY_DEFAULT,
+     CHANGES},
+    {"GET", "/api/v1/conversations/{id}/messages", h_messages_list, ROLE_MEMBER, 0, 0},
+    {"POST", "/api/v1/conversations/{id}/messages", h_messages_create, ROLE_AGENT, PZ_BODY_DEFAULT,
+     CHANGES},
     {"GET", "/api/v1/conversions", h_conversions_list, ROLE_MEMBER, 0, 0},
     {"POST", "/api/v1/conversions", h_conversions_create, ROLE_MEMBER, PZ_BODY_DEFAULT, CHANGES},
     {"GET", "/api/v1/duplicates", h_duplicates_list, ROLE_CONSULTANT, 0, 0},
@@ -63,6 +71,7 @@ const struct pz_route pz_routes[] = {
     {"GET", "/api/v1/imports/{id}", h_imports_get, ROLE_AGENT, 0, 0},
     {"POST", "/api/v1/imports/{id}/confirm", h_imports_confirm, ROLE_AGENT, PZ_BODY_DEFAULT,
      CHANGES},
+    {"GET", "/api/v1/inbox/summary", h_inbox_summary, ROLE_MEMBER, 0, 0},
     {"GET", "/api/v1/investments", h_investments_list, ROLE_MEMBER, 0, 0},
     {"POST", "/api/v1/investments", h_investments_create, ROLE_MEMBER, PZ_BODY_DEFAULT, CHANGES},
     {"DELETE", "/api/v1/investments/{id}", h_investments_delete, ROLE_MEMBER, 0, CHANGES},

@@ -91,7 +91,7 @@ int cmd_serve(int argc, char **argv)
     struct pz_api *api = NULL;
     struct pz_http_server *server = NULL;
     enum pz_log_level lvl;
-    char host[64], shown[80], uploads[4096];
+    char host[64], shown[80], uploads[4096], data_dir[4096];
     const char *slash;
     int port, opt, sig;
     int64_t n_threads = 0;
@@ -157,6 +157,9 @@ int cmd_serve(int argc, char **argv)
     snprintf(uploads, sizeof(uploads), "%.*s%suploads", slash ? (int)(slash - db) : 1,
              slash ? db : ".", "/");
     ac.upload_dir = uploads;
+    /* Imported attachments are in the data folder too (see piazza import). */
+    snprintf(data_dir, sizeof(data_dir), "%.*s", slash ? (int)(slash - db) : 1, slash ? db : ".");
+    ac.data_dir = data_dir[0] ? data_dir : "/";
     api = pz_api_new(store, &ac);
     if (!api) {
         pz_store_close(store);

@@ -82,3 +82,56 @@ char *pz_day_format(int64_t day, char *out, size_t outsz)
         out[0] = '\0';
     return out;
 }
+
+/* Two digits at S into *V; 0 or -1. */
+static int two_digits(const char *s, int *v)
+{
+    if (s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9')
+        return -1;
+    *v = (s[0] - '0') * 10 + (s[1] - '0');
+    return 0;
+}
+
+int pz_time_parse_iso(const char *s, int64_t *ms)
+{
+    int64_t day;
+    int hh, mi, ss = 0, frac = 0, off = 0;
+    char date[11];
+    const char *p;
+
+    if (!s || strlen(s) < 17 || s[10] != 'T' || s[13] != ':')
+        return PZ_EINVAL;
+    memcpy(date, s, 10);
+    date[10] = '\0';
+    if (pz_day_parse(date, &day) < 0 || two_digits(s + 11, &hh) < 0 ||
+        two_digits(s + 14, &mi) < 0 || hh > 23 || mi > 59)
+        return PZ_EINVAL;
+    p = s + 16;
+    if (*p == ':') {
+        if (two_digits(p + 1, &ss) < 0 || ss > 59)
+            return PZ_EINVAL;
+        p += 3;
+        if (*p == '.') {
+            int digits = 0;
+            for (p++; *p >= '0' && *p <= '9'; p++, digits++)
+                if (digits < 3)
+                    frac = frac * 10 + (*p - '0');
+            if (digits == 0)
+                return PZ_EINVAL;
+            for (; digits < 3; digits++)
+                frac *= 10;
+        }
+    }
+    if (*p == 'Z' && p[1] == '\0') {
+        off = 0;
+    } else if ((*p == '+' || *p == '-') && strlen(p) == 6 && p[3] == ':') {
+        int oh, om;
+        if (two_digits(p + 1, &oh) < 0 || two_digits(p + 4, &om) < 0 || oh > 23 || om > 59)
+            return PZ_EINVAL;
+        off = (oh * 60 + om) * (*p == '-' ? -1 : 1);
+    } else {
+        return PZ_EINVAL;
+    }
+    *ms = ((day * 86400 + hh * 3600 + mi * 60 + ss) - (int64_t)off * 60) * 1000 + frac;
+    return 0;
+}
