@@ -4,8 +4,15 @@
  * every statement comes from the connection's prepared-statement cache and
  * runs inside the caller's one transaction per file; participants are
  * resolved once per conversation and kept in memory; a message is one
- * INSERT ... ON CONFLICT DO NOTHING (the dedup) plus, when it is contact
- * with a person, one timeline entry.
+ * INSERT ... ON CONFLICT DO NOTHING (the dedup).
+ *
+ * The contact's timeline gets one entry per conversation, day and direction:
+ * the first message of that day, with its text and a link to it, stands for
+ * the day's exchange (the messages themselves are in the conversation, one
+ * click away). A chat of a million messages then adds a few thousand
+ * entries, not a million copies: the timeline stays readable among calls and
+ * meetings, relationship strength counts days of contact rather than
+ * messages, and the import writes half as much.
  */
 #include "inbox/import.h"
 
@@ -49,6 +56,7 @@ struct part {
     int64_t id;         /* conversation_participants row */
     int64_t contact_id; /* 0 none */
     int touched;        /* got a timeline entry: refresh its score at the end */
+    char tl_day[16];    /* the last day its incoming messages have a timeline entry for */
 };
 
 struct dd_slot {
@@ -86,6 +94,7 @@ struct inbox_import {
     long n_new;
 
     int64_t last_msg_id; /* the message attachments belong to; 0 when it was a duplicate */
+    char tl_out_day[16]; /* the last day outgoing messages have an entry on conv_contact's */
 
     struct dd_slot *dd;
     uint32_t dd_seq, dd_since_sweep;
@@ -578,6 +587,7 @@ static int on_begin(const struct chat_conversation *c, void *arg)
     w->first_at = w->last_at = w->last_in_at = -1;
     w->n_new = 0;
     w->last_msg_id = 0;
+    w->tl_out_day[0] = '\0';
     parts_clear(w);
     st = pz_sql(w->conn, "INSERT INTO conversations (workspace_id, channel, external_key, title,"
                          " is_group, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)"
@@ -655,15 +665,65 @@ static size_t cut_utf8(const char *s, size_t n, size_t max)
     return n;
 }
 
+/* The day of M as the chat showed it ("YYYY-MM-DD"), or its UTC day number without one. */
+static void message_day(const struct chat_message *m, char out[16])
+{
+    if (m->local_time && strlen(m->local_time) >= 10)
+        snprintf(out, 16, "%.10s", m->local_time);
+    else
+        snprintf(out, 16, "%lld", (long long)(m->sent_at / 86400000));
+}
+
+/*
+ * Whether CONTACT's timeline has an entry for a message of this conversation
+ * in DIRECTION on the day of M already (from an earlier import of an
+ * overlapping export). 1 yes, 0 no, or a negative code.
+ */
+static int day_on_timeline(struct inbox_import *w, const struct chat_message *m, int64_t contact,
+                           int outgoing)
+{
+    int64_t start, n = 0;
+    int r;
+
+    if (m->local_time && strlen(m->local_time) >= 19 && m->local_time[10] == 'T') {
+        const char *t = m->local_time + 11;
+        int64_t secs = ((t[0] - '0') * 10 + (t[1] - '0')) * 3600 +
+                       ((t[3] - '0') * 10 + (t[4] - '0')) * 60 + (t[6] - '0') * 10 + (t[7] - '0');
+        start = m->sent_at - secs * 1000;
+    } else {
+        start = m->sent_at - m->sent_at % 86400000;
+    }
+    r = pz_sql_int_query(w->conn,
+                         "SELECT COUNT(*) FROM timeline_entries t WHERE t.workspace_id = $1"
+                         " AND t.contact_id = $2 AND t.at >= $3 AND t.at < $4"
+                         " AND t.kind = 'message' AND t.direction = $5"
+                         " AND t.source_kind = 'message' AND EXISTS (SELECT 1 FROM messages g"
+                         " WHERE g.workspace_id = $1 AND g.id = t.source_id"
+                         " AND g.conversation_id = $6)",
+                         &n, "iiiiti", w->o.workspace_id, contact, start, start + 86400000,
+                         outgoing ? "out" : "in", w->conv_id);
+    if (r < 0)
+        return r;
+    return n > 0;
+}
+
 static int add_to_timeline(struct inbox_import *w, struct part *who, const struct chat_message *m,
                            int64_t contact_id, int outgoing, int64_t msg_id)
 {
     struct timeline_new e;
     struct pz_err err = {0};
-    char *body = NULL;
+    char *body = NULL, day[16], *last = outgoing ? w->tl_out_day : (who ? who->tl_day : NULL);
     size_t n = m->text ? m->text_len : 0;
     int r;
 
+    message_day(m, day);
+    if (last && strcmp(last, day) == 0)
+        return 0; /* the day has its entry */
+    if (last)
+        snprintf(last, 16, "%s", day);
+    r = day_on_timeline(w, m, contact_id, outgoing);
+    if (r != 0)
+        return r < 0 ? r : 0;
     timeline_new_init(&e);
     e.contact_id = contact_id;
     e.at = m->sent_at > 0 ? m->sent_at : 1;

@@ -25,8 +25,9 @@
 struct pz_stmt {
     struct pz_conn *conn;
     void *handle;
-    uint64_t hash; /* of the SQL text, to skip most string compares */
-    char *sql;     /* our copy of the SQL text */
+    uint64_t hash;         /* of the SQL text, to skip most string compares */
+    char *sql;             /* our copy of the SQL text */
+    const char *last_text; /* the caller's pointer it was last asked for by */
     int in_use;
 };
 
@@ -157,14 +158,29 @@ struct pz_conn *pz_store_conn(struct pz_store *s)
 struct pz_stmt *pz_sql(struct pz_conn *c, const char *sql)
 {
     struct pz_stmt *st;
-    uint64_t hash = pz_fnv1a64(sql, strlen(sql));
+    uint64_t hash;
     void *h;
     int i;
 
+    /*
+     * Most SQL is a string literal asked for again and again from the same place (an
+     * importer asks for the same INSERT a million times): the same pointer, then one
+     * string compare, finds it without hashing the text. A pointer alone proves nothing
+     * (a buffer may hold other SQL now), hence the compare.
+     */
+    for (i = 0; i < c->n_stmts; i++) {
+        st = &c->stmts[i];
+        if (!st->in_use && st->last_text == sql && strcmp(st->sql, sql) == 0) {
+            st->in_use = 1;
+            return st;
+        }
+    }
+    hash = pz_fnv1a64(sql, strlen(sql));
     for (i = 0; i < c->n_stmts; i++) {
         st = &c->stmts[i];
         if (!st->in_use && st->hash == hash && strcmp(st->sql, sql) == 0) {
             st->in_use = 1;
+            st->last_text = sql;
             return st;
         }
     }
@@ -193,6 +209,7 @@ struct pz_stmt *pz_sql(struct pz_conn *c, const char *sql)
     st->handle = h;
     st->hash = hash;
     st->sql = xstrdup(sql);
+    st->last_text = sql;
     st->in_use = 1;
     return st;
 }

@@ -4,9 +4,9 @@
  * (re-import stores nothing, an overlapping newer export adds only what is
  * new), participants become contacts or are matched to the ones that hold
  * their phone number, "me" gives messages their direction, messages reach
- * the contacts' timelines, attachments are copied under the data folder and
- * a rolled-back file leaves neither rows nor files. Tests run from the
- * repository's root.
+ * the contacts' timelines (one entry per day and direction), attachments are
+ * copied under the data folder and a rolled-back file leaves neither rows nor
+ * files. Tests run from the repository's root.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -268,7 +268,18 @@ static void test_overlapping_exports(void **state)
     assert_int_equal(count("SELECT COUNT(*) FROM messages WHERE body = '<Media omessi>'"), 3);
     assert_int_equal(count("SELECT COUNT(*) FROM message_attachments"), 3);
     assert_int_equal(count("SELECT COUNT(*) FROM messages WHERE direction = 'outgoing'"), 2);
-    assert_int_equal(count("SELECT COUNT(*) FROM timeline_entries"), 7);
+    /*
+     * One timeline entry per day and direction: 1 July had Franco's and ours from the older
+     * export ("tre" of the same day adds none), 2 July adds one each way.
+     */
+    assert_int_equal(count("SELECT COUNT(*) FROM timeline_entries"), 4);
+    assert_int_equal(count("SELECT COUNT(*) FROM timeline_entries t JOIN messages m"
+                           " ON m.id = t.source_id WHERE t.source_kind = 'message'"
+                           " AND m.local_time LIKE '2024-07-02%'"),
+                     2);
+    assert_int_equal(count("SELECT COUNT(*) FROM timeline_entries WHERE body = 'uno'"
+                           " AND direction = 'in'"),
+                     1);
 
     /* And the older one again adds nothing. */
     r = import(FIX "WhatsApp Chat with Franco.txt", NULL, 0);
@@ -304,8 +315,13 @@ static void test_phone_matches_contact(void **state)
     assert_int_equal(count("SELECT is_group FROM conversations"), 1);
     assert_int_equal(count("SELECT COUNT(*) FROM conversations WHERE contact_id IS NULL"), 1);
     assert_int_equal(count("SELECT COUNT(*) FROM timeline_entries WHERE direction = 'out'"), 0);
+    /* Paolo wrote twice that day: one entry, his first message. */
     assert_int_equal(count1("SELECT COUNT(*) FROM timeline_entries WHERE contact_id = $1", c.id),
-                     2);
+                     1);
+    assert_int_equal(count1("SELECT COUNT(*) FROM timeline_entries WHERE contact_id = $1"
+                            " AND body = 'Grazie 🙏'",
+                            c.id),
+                     1);
     assert_int_equal(count("SELECT COUNT(*) FROM messages WHERE deleted = 1"), 1);
     assert_int_equal(count("SELECT COUNT(*) FROM messages WHERE edited = 1"
                            " AND body = 'Ci vediamo alle 10'"),
