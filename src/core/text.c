@@ -47,11 +47,31 @@ size_t pz_utf8_char_len(const char *str, size_t n)
     return 0;
 }
 
+size_t pz_ascii_span(const char *s, size_t n)
+{
+    const uint64_t high = 0x8080808080808080ULL, ones = 0x0101010101010101ULL;
+    size_t i = 0;
+
+    /* Eight bytes at a time: none with the high bit set, none zero. */
+    for (; i + 8 <= n; i += 8) {
+        uint64_t v;
+        memcpy(&v, s + i, 8);
+        if ((v & high) || ((v - ones) & ~v & high))
+            break;
+    }
+    while (i < n && (unsigned char)s[i] - 1u < 0x7Fu)
+        i++;
+    return i;
+}
+
 int pz_utf8_valid(const char *s, size_t n)
 {
     size_t i = 0;
     while (i < n) {
         size_t l;
+        i += pz_ascii_span(s + i, n - i);
+        if (i == n)
+            break;
         if (s[i] == '\0')
             return 0;
         l = pz_utf8_char_len(s + i, n - i);

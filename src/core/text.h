@@ -17,6 +17,9 @@
  */
 size_t pz_utf8_char_len(const char *s, size_t n);
 
+/* How many bytes at the start of S (N bytes) are ASCII other than NUL. */
+size_t pz_ascii_span(const char *s, size_t n);
+
 /* Returns non-zero when the N bytes at S are well-formed UTF-8 with no NUL. */
 int pz_utf8_valid(const char *s, size_t n);
 

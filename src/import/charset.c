@@ -58,7 +58,11 @@ int charset_utf8_repair(const char *in, size_t n, struct pz_buf *out)
 
     /* Copies runs of good characters in one go. */
     while (i < n) {
-        size_t l = in[i] == '\0' ? 0 : pz_utf8_char_len(in + i, n - i);
+        size_t l;
+        i += pz_ascii_span(in + i, n - i); /* ASCII but NUL: most of any text */
+        if (i == n)
+            break;
+        l = in[i] == '\0' ? 0 : pz_utf8_char_len(in + i, n - i);
         if (l > 0) {
             i += l;
             continue;

@@ -208,9 +208,15 @@ int lines_next(struct lines *l, const char **line, size_t *len)
                 continue;
             }
         }
-        for (i = l->pos; i < l->end; i++)
-            if (l->block[i] == '\n' || l->block[i] == '\r')
-                break;
+        {
+            /* memchr runs many bytes at a time; a CR alone ends a line too (old Macs). */
+            const char *nl = memchr(l->block + l->pos, '\n', l->end - l->pos);
+            const char *cr;
+            i = nl ? (size_t)(nl - l->block) : l->end;
+            cr = memchr(l->block + l->pos, '\r', i - l->pos);
+            if (cr)
+                i = (size_t)(cr - l->block);
+        }
         if (i == l->end) {
             join(l, l->block + l->pos, i - l->pos);
             joined = 1;

@@ -786,6 +786,22 @@ static void test_utf8_valid(void **state)
     assert_false(pz_utf8_valid("ok\xE2\x82", 4));
     /* Only N bytes are looked at. */
     assert_true(pz_utf8_valid("ok\xff", 2));
+    /* Past the eight-byte steps of the ASCII fast path, at every offset. */
+    for (size_t at = 0; at < 20; at++) {
+        char b[24];
+        memset(b, 'a', sizeof(b));
+        b[at] = '\0';
+        assert_false(pz_utf8_valid(b, sizeof(b)));
+        assert_int_equal(pz_ascii_span(b, sizeof(b)), at);
+        b[at] = (char)0xE8;
+        assert_false(pz_utf8_valid(b, sizeof(b)));
+        assert_int_equal(pz_ascii_span(b, sizeof(b)), at);
+        memcpy(b + at, "\xC3\xA8", 2);
+        assert_true(pz_utf8_valid(b, sizeof(b)));
+    }
+    assert_int_equal(pz_ascii_span("", 0), 0);
+    assert_int_equal(pz_ascii_span("abcdefghijk", 11), 11);
+    assert_int_equal(pz_ascii_span("abcdefghijk\x7F", 12), 12);
 
     assert_int_equal(pz_utf8_count(""), 0);
     assert_int_equal(pz_utf8_count("abc"), 3);
