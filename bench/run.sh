@@ -454,3 +454,5 @@ echo "wrote ${REPORT#"$ROOT"/}"
 
 # Contacts at 100,000 (issue 3) add their own section to the same report.
 bash "$ROOT/bench/contacts/run.sh" || exit 1
+# Conversations at 1,000,000 messages (issue 4): parse, import, list and search.
+bash "$ROOT/bench/inbox/run.sh" || exit 1
