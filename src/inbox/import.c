@@ -712,15 +712,19 @@ static int add_to_timeline(struct inbox_import *w, struct part *who, const struc
 {
     struct timeline_new e;
     struct pz_err err = {0};
-    char *body = NULL, day[16], *last = outgoing ? w->tl_out_day : (who ? who->tl_day : NULL);
+    char *body = NULL, day[16], none[16] = "";
+    char *last = none; /* where the day of the last entry is kept: none without a sender */
     size_t n = m->text ? m->text_len : 0;
     int r;
 
+    if (outgoing)
+        last = w->tl_out_day;
+    else if (who)
+        last = who->tl_day;
     message_day(m, day);
-    if (last && strcmp(last, day) == 0)
+    if (strcmp(last, day) == 0)
         return 0; /* the day has its entry */
-    if (last)
-        snprintf(last, 16, "%s", day);
+    snprintf(last, 16, "%s", day);
     r = day_on_timeline(w, m, contact_id, outgoing);
     if (r != 0)
         return r < 0 ? r : 0;
