@@ -23,9 +23,11 @@
  *
  * Direction: outgoing when the sender is "me", incoming otherwise (system
  * notices are incoming). Text and media messages from or to a contact (to:
- * in one-to-one chats) are added to that contact's timeline, kind "message",
- * channel the conversation's, source "message" and the message id, with the
- * first 280 bytes of the text as its body.
+ * in one-to-one chats) reach that contact's timeline as one entry per
+ * conversation, day (as the chat showed it) and direction: the day's first
+ * such message, kind "message", channel the conversation's, source "message"
+ * and the message id, with the first 280 bytes of the text as its body. An
+ * overlapping export finds the day's entry and adds none.
  *
  * Attachments the export includes are copied into DATA_DIR/attachments/,
  * named by their SHA-256 (so the same file is stored once) and capped at
