@@ -16,7 +16,50 @@
 // The output is the same for the same N and SEED. It also writes
 // OUT.probes.json: words the benchmark searches for (common, rare, accented)
 // and how many messages hold each.
-import { createWriteStream, writeFileSync } from 'node:fs';
+//
+//   node bench/inbox/generate.mjs --chats K DIR [SEED]
+//
+// writes K small one-to-one chats instead ("WhatsApp Chat with NAME.txt", 5
+// to 40 messages each between "Negozio" and a customer), so that the inbox
+// list has many conversations to sort, as a company's inbox does.
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+
+if (process.argv[2] === '--chats') {
+    const k = Number(process.argv[3]);
+    const dir = process.argv[4];
+    let s = Number(process.argv[5] || 20261124) >>> 0;
+    const r = () => {
+        s = (s + 0x6d2b79f5) >>> 0;
+        let t = s;
+        t = Math.imul(t ^ (t >>> 15), t | 1);
+        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    if (!Number.isInteger(k) || k < 1 || !dir) {
+        console.error('usage: node bench/inbox/generate.mjs --chats K DIR [SEED]');
+        process.exit(2);
+    }
+    mkdirSync(dir, { recursive: true });
+    const lines = ['Buongiorno, avete ancora la taglia 42?', 'Sì, arriva domani', 'Perfetto grazie',
+        'Quanto costa la spedizione?', 'È gratuita sopra i 50 euro', 'Vi mando la foto',
+        '<Media omessi>', 'Ok, passo in negozio sabato', 'A che ora chiudete?', 'Alle 19:30'];
+    const two = (v) => (v < 10 ? '0' : '') + v;
+    for (let c = 0; c < k; c++) {
+        const name = `Cliente ${String(c + 1).padStart(5, '0')}`;
+        let t = Date.UTC(2024, 0, 1, 9, 0) / 1000 + Math.floor(r() * 300 * 86400);
+        let text = '';
+        const n = 5 + Math.floor(r() * 36);
+        for (let i = 0; i < n; i++) {
+            t += 60 + Math.floor(r() * 7200);
+            const d = new Date(t * 1000);
+            const who = r() < 0.5 ? name : 'Negozio';
+            text += `${two(d.getUTCDate())}/${two(d.getUTCMonth() + 1)}/${two(d.getUTCFullYear() % 100)}, ` +
+                `${two(d.getUTCHours())}:${two(d.getUTCMinutes())} - ${who}: ${lines[Math.floor(r() * lines.length)]}\n`;
+        }
+        writeFileSync(`${dir}/WhatsApp Chat with ${name}.txt`, text);
+    }
+    process.exit(0);
+}
 
 const n = Number(process.argv[2]);
 const out = process.argv[3];

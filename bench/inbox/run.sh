@@ -27,6 +27,7 @@
 #
 # Environment:
 #   BENCH_MESSAGES          messages to generate (default 1000000)
+#   BENCH_CHATS             small one-to-one chats added for the list (default 1000)
 #   BENCH_INBOX_SECONDS     seconds of each wrk run (default 5)
 #   BENCH_REPORT            report file (default docs/BENCHMARKS.md; "-" writes none)
 #   PIAZZA_BIN              binary to measure (default build/piazza)
@@ -36,6 +37,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HERE=$ROOT/bench/inbox
 PIAZZA_BIN=${PIAZZA_BIN:-$ROOT/build/piazza}
 N=${BENCH_MESSAGES:-1000000}
+CHATS=${BENCH_CHATS:-1000}
 SECONDS_EACH=${BENCH_INBOX_SECONDS:-5}
 REPORT=${BENCH_REPORT:-$ROOT/docs/BENCHMARKS.md}
 BEGIN_MARK='<!-- inbox benchmark: written by bench/inbox/run.sh -->'
@@ -57,6 +59,7 @@ done
     die "the whatsapp-chat-parser npm package is missing (scripts/bootstrap.sh bench installs it)"
 case $N in '' | *[!0-9]* | 0) die "BENCH_MESSAGES must be a positive integer" ;; esac
 case $SECONDS_EACH in '' | *[!0-9]* | 0) die "BENCH_INBOX_SECONDS must be a positive integer" ;; esac
+case $CHATS in '' | *[!0-9]* | 0) die "BENCH_CHATS must be a positive integer" ;; esac
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/piazza-bench-inbox.XXXXXX")
 PIAZZA_PID=
@@ -154,6 +157,13 @@ IMPORT_RATE=$(rate "$MESSAGES" "$IMPORT_S")
 IMPORT_CPU_RATE=$(rate "$MESSAGES" "$IMPORT_CPU")
 REIMPORT_RATE=$(rate "$MESSAGES" "$REIMPORT_S")
 REIMPORT_CPU_RATE=$(rate "$MESSAGES" "$REIMPORT_CPU")
+# A company's inbox has many conversations, not one: BENCH_CHATS small one-to-one chats
+# (imported in one run, not timed) give the list something to sort.
+echo "importing $CHATS small chats for the inbox list..." >&2
+node "$HERE/generate.mjs" --chats "$CHATS" "$TMP/chats" || die "generate.mjs --chats failed"
+"$PIAZZA_BIN" import whatsapp "$TMP"/chats/*.txt --db "$DB" --me Negozio --json >"$TMP/chats.json" 2>"$TMP/chats.err" ||
+    die "importing the small chats failed: $(tail -n 3 "$TMP/chats.err")"
+CONVERSATIONS=$((CHATS + 1))
 
 # --- 4. list and search over HTTP -------------------------------------------------------------
 "$PIAZZA_BIN" routes >"$TMP/routes.txt" 2>/dev/null || die "piazza routes failed"
@@ -198,10 +208,10 @@ if has_route /api/v1/conversations || has_route /api/v1/search; then
         echo "$name $kind $(wc -l <"$TMP/$name.paths") $(sed -n 's/^percentiles: //p' "$out")" >>"$TMP/results"
     }
     if has_route /api/v1/conversations; then
-        shape list_all "/api/v1/conversations" "/api/v1/conversations?limit=50" && measure list_all list
-        shape list_views "/api/v1/conversations?status=open" "/api/v1/conversations?assignee=me" \
-            "/api/v1/conversations?assignee=none" "/api/v1/conversations?channel=whatsapp" \
-            "/api/v1/conversations?status=resolved" && measure list_views list
+        shape list_all "/api/v1/conversations" "/api/v1/conversations?status=all" && measure list_all list
+        shape list_views "/api/v1/conversations?view=unassigned" "/api/v1/conversations?view=mine" \
+            "/api/v1/conversations?channel=whatsapp" "/api/v1/conversations?status=resolved" \
+            "/api/v1/conversations?status=open&limit=200" && measure list_views list
     fi
     if has_route /api/v1/search; then
         shape search_common "/api/v1/search?q=ciao" "/api/v1/search?q=consegna" && measure search_common search
@@ -309,6 +319,10 @@ SECTION=$TMP/section.md
     echo
     if [ -s "$TMP/results" ]; then
         echo "### List and search over HTTP, $MESSAGES messages in the database"
+        echo
+        echo "Before these runs, \`generate.mjs --chats $CHATS\` added $CHATS small one-to-one chats"
+        echo "(5 to 40 messages each, imported with \`--me Negozio\`), so the list sorts"
+        echo "$CONVERSATIONS conversations."
         echo
         echo "\`wrk -t1 -c1 -d${SECONDS_EACH}s\` with a bearer token going round each shape's paths"
         echo "(\`bench/inbox/paths.lua\`, which prints wrk's p50/p95/p99; one connection: latency is"
