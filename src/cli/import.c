@@ -17,9 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
-#include <zip.h>
 
 #include "cli/cli.h"
 #include "contacts/contact.h"
@@ -33,6 +31,7 @@
 #include "core/tz.h"
 #include "import/chat.h"
 #include "import/detect.h"
+#include "import/linkedin_zip.h"
 #include "inbox/import.h"
 #include "core/banned.h"
 
@@ -427,109 +426,44 @@ static int import_file(struct run_state *s, const char *path, const char *given_
 
 /* --- LinkedIn export zip ------------------------------------------------------------------ */
 
-static const char *const linkedin_members[] = {"Connections.csv", "messages.csv"};
-
-/* Which of the LinkedIn files member NAME of a zip is (by its base name), or -1. */
-static int linkedin_member(const char *name)
-{
-    const char *base = strrchr(name, '/');
-
-    base = base ? base + 1 : name;
-    for (size_t i = 0; i < sizeof(linkedin_members) / sizeof(linkedin_members[0]); i++)
-        if (strcasecmp(base, linkedin_members[i]) == 0)
-            return (int)i;
-    return -1;
-}
-
-/* Copies member IDX of Z to the file OUT. Returns 0 or PZ_EIO. */
-static int extract(zip_t *z, zip_uint64_t idx, const char *out)
-{
-    zip_file_t *zf = zip_fopen_index(z, idx, 0);
-    FILE *f = zf ? fopen(out, "wb") : NULL;
-    char buf[65536];
-    zip_int64_t got = 0;
-    int rc = 0;
-
-    if (!f) {
-        if (zf)
-            zip_fclose(zf);
-        return PZ_EIO;
-    }
-    while ((got = zip_fread(zf, buf, sizeof(buf))) > 0)
-        if (fwrite(buf, 1, (size_t)got, f) != (size_t)got)
-            rc = PZ_EIO;
-    if (got < 0 || fclose(f) != 0)
-        rc = PZ_EIO;
-    zip_fclose(zf);
-    return rc;
-}
-
 /*
- * A LinkedIn data export .zip: imports its Connections.csv (contacts) and
- * messages.csv (conversations), each as its own file named "ZIP:MEMBER" in
- * problems. Returns 2 when PATH is no such zip (the caller imports it as a
- * file), else as import_file.
+ * A LinkedIn data export .zip (src/import/linkedin_zip.h): imports its
+ * Connections.csv (contacts) and messages.csv (conversations), each as its
+ * own file named "ZIP:MEMBER" in problems. Returns 2 when PATH is no such
+ * zip (the caller imports it as a file), else as import_file.
  */
 static int linkedin_zip(struct run_state *s, const char *path, const char *given, int dry_run,
                         struct pz_buf *formats)
 {
-    const char *tmpbase = getenv("TMPDIR");
-    char dir[4096];
-    zip_int64_t found[2] = {-1, -1};
-    unsigned char magic[4] = {0};
-    zip_t *z;
-    FILE *f;
-    int err = 0, rc = 0, any = 0;
+    struct linkedin_zip z;
+    int rc = 0, r;
 
     if (given && strcmp(given, "linkedin") != 0)
         return 2;
-    f = fopen(path, "rb");
-    if (!f)
+    r = linkedin_zip_unpack(path, NULL, &z);
+    if (r == 0)
         return 2;
-    any = fread(magic, 1, 4, f) == 4 && memcmp(magic, "PK\3\4", 4) == 0;
-    fclose(f);
-    if (!any || !(z = zip_open(path, ZIP_RDONLY, &err)))
-        return 2;
-    any = 0;
-    for (zip_int64_t i = 0, n = zip_get_num_entries(z, 0); i < n; i++) {
-        const char *name = zip_get_name(z, (zip_uint64_t)i, 0);
-        int which = name ? linkedin_member(name) : -1;
-        if (which >= 0 && found[which] < 0) {
-            found[which] = i;
-            any = 1;
-        }
-    }
-    if (!any) {
-        zip_discard(z);
-        return 2;
-    }
-    snprintf(dir, sizeof(dir), "%s/piazza-linkedin-XXXXXX",
-             tmpbase && tmpbase[0] ? tmpbase : "/tmp");
-    if (!mkdtemp(dir)) {
-        zip_discard(z);
+    if (r < 0) {
         add_problem(s, path, 0, "cannot make a temporary folder to unpack the zip");
         return 1;
     }
-    for (int k = 0; k < 2 && rc >= 0; k++) {
-        char tmp[4200], shown[4200], format[32];
+    for (int k = 0; k < LINKEDIN_ZIP_MEMBERS && rc >= 0; k++) {
+        const struct linkedin_zip_member *m = &z.members[k];
+        char shown[4800], format[32];
         size_t first_problem = s->n_problems;
-        int r;
-        if (found[k] < 0)
+        if (!m->present)
             continue;
-        snprintf(tmp, sizeof(tmp), "%s/%s", dir, linkedin_members[k]);
-        snprintf(shown, sizeof(shown), "%s:%s", path, zip_get_name(z, (zip_uint64_t)found[k], 0));
-        if (extract(z, (zip_uint64_t)found[k], tmp) < 0) {
+        snprintf(shown, sizeof(shown), "%s:%s", path, m->name);
+        if (!m->unpacked) {
             add_problem(s, shown, 0, "cannot be unpacked from the zip");
-            unlink(tmp);
             rc = rc ? rc : 1;
             continue;
         }
-        r = import_file(s, tmp, given, dry_run, format, sizeof(format));
-        s->file = path; /* not the temporary copy, gone at the end of this loop */
-        unlink(tmp);
+        r = import_file(s, m->path, given, dry_run, format, sizeof(format));
+        s->file = path; /* not the temporary copy, gone at the end */
         /* Problems name the member as the user knows it. */
         for (size_t i = first_problem; i < s->n_problems; i++) {
-            if (strcmp(s->problems[i].file, tmp) == 0) {
+            if (strcmp(s->problems[i].file, m->path) == 0) {
                 free(s->problems[i].file);
                 s->problems[i].file = xstrdup(shown);
             }
@@ -542,8 +476,7 @@ static int linkedin_zip(struct run_state *s, const char *path, const char *given
         if (r < 0 || (r > 0 && rc == 0))
             rc = r;
     }
-    rmdir(dir);
-    zip_discard(z);
+    linkedin_zip_cleanup(&z);
     return rc;
 }
 
