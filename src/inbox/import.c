@@ -52,6 +52,7 @@ struct part {
     char *identity_value;
     char fold[FOLD_MAX];
     int is_me;
+    int64_t user_id; /* the company's user it is (me_chosen); 0 none */
     int resolved;
     int64_t id;         /* conversation_participants row */
     int64_t contact_id; /* 0 none */
@@ -226,6 +227,13 @@ static struct part *part_add(struct inbox_import *w, const char *key, const char
         for (size_t i = 0; !p->is_me && i < w->o.n_me; i++)
             p->is_me = w->me_fold[i][0] && strcmp(w->me_fold[i], other) == 0;
     }
+    if (w->o.me_chosen) {
+        p->is_me = 0;
+        for (size_t i = 0; !p->is_me && i < w->o.n_me_keys; i++) {
+            p->is_me = strcmp(w->o.me_keys[i].key, p->key) == 0;
+            p->user_id = p->is_me ? w->o.me_keys[i].user_id : 0;
+        }
+    }
     index_put(w, w->n_parts);
     w->n_parts++;
     return p;
@@ -332,7 +340,9 @@ static int part_row(struct inbox_import *w, struct part *p, int64_t *contact_id,
 static int part_store(struct inbox_import *w, const struct part *p)
 {
     struct pz_stmt *st = pz_sql(w->conn, "UPDATE conversation_participants SET contact_id = $3,"
-                                         " is_me = $4 WHERE workspace_id = $1 AND id = $2");
+                                         " is_me = $4, user_id = CASE WHEN $4 = 0 THEN NULL"
+                                         " WHEN $5 > 0 THEN $5 ELSE user_id END"
+                                         " WHERE workspace_id = $1 AND id = $2");
     int r;
 
     if (!st)
@@ -344,6 +354,7 @@ static int part_store(struct inbox_import *w, const struct part *p)
     else
         pz_sql_bind_null(st, 3);
     pz_sql_bind_int(st, 4, p->is_me);
+    pz_sql_bind_int(st, 5, p->user_id);
     r = pz_sql_step(st);
     pz_sql_done(st);
     return r < 0 ? r : 0;
@@ -361,11 +372,11 @@ static int part_resolve(struct inbox_import *w, struct part *p, const char *file
     r = part_row(w, p, &known, &was_me);
     if (r < 0)
         return r;
-    if (!p->is_me && was_me && w->o.n_me == 0)
+    if (!p->is_me && was_me && w->o.n_me == 0 && !w->o.me_chosen)
         p->is_me = 1; /* decided in an earlier import */
     if (p->is_me) {
         p->contact_id = 0;
-        return was_me && !known ? 0 : part_store(w, p);
+        return was_me && !known && !p->user_id ? 0 : part_store(w, p);
     }
     if (known) {
         p->contact_id = known;
@@ -414,7 +425,8 @@ static int resolve_announced(struct inbox_import *w, const char *file, long line
     int r = 0;
 
     w->resolved_all = 1;
-    if (w->o.n_me == 0 && w->is_group != 1 && w->n_parts == 2 && w->title_fold[0] &&
+    if (w->o.n_me == 0 && !w->o.me_chosen && w->is_group != 1 && w->n_parts == 2 &&
+        w->title_fold[0] &&
         !w->parts[0].is_me && !w->parts[1].is_me) {
         int a = strcmp(w->parts[0].fold, w->title_fold) == 0;
         int b = strcmp(w->parts[1].fold, w->title_fold) == 0;
@@ -636,11 +648,12 @@ static int on_participant(const struct chat_participant *p, void *arg)
         return 0;
     have = part_find(w, p->key);
     if (have) {
-        if (p->is_me && !have->is_me && !have->resolved)
+        if (p->is_me && !have->is_me && !have->resolved && !w->o.me_chosen)
             have->is_me = 1;
         return 0;
     }
-    have = part_add(w, p->key, p->name, p->identity_kind, p->identity_value, p->is_me);
+    have = part_add(w, p->key, p->name, p->identity_kind, p->identity_value,
+                    p->is_me && !w->o.me_chosen);
     if (have && w->resolved_all) {
         int r = part_resolve(w, have, NULL, 0);
         if (r < 0)
@@ -797,9 +810,9 @@ static int on_message(const struct chat_message *m, void *arg)
     st = pz_sql(w->conn,
                 "INSERT INTO messages (workspace_id, conversation_id, dedup_key, source_id,"
                 " direction, kind, sent_at, local_time, time_zone, participant_id, sender_name,"
-                " body, reply_to_key, edited, edited_at, deleted, import_run_id, created_at)"
-                " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,"
-                " $17, $18) ON CONFLICT (workspace_id, dedup_key) DO NOTHING");
+                " body, reply_to_key, edited, edited_at, deleted, import_run_id, created_at,"
+                " author_user_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,"
+                " $14, $15, $16, $17, $18, $19) ON CONFLICT (workspace_id, dedup_key) DO NOTHING");
     if (!st)
         return fail(w, PZ_EDB);
     pz_sql_bind_int(st, 1, w->o.workspace_id);
@@ -829,6 +842,10 @@ static int on_message(const struct chat_message *m, void *arg)
     else
         pz_sql_bind_null(st, 17);
     pz_sql_bind_int(st, 18, pz_now_ms());
+    if (outgoing && who && who->user_id > 0)
+        pz_sql_bind_int(st, 19, who->user_id);
+    else
+        pz_sql_bind_null(st, 19);
     r = pz_sql_step(st);
     pz_sql_done(st);
     if (r < 0)

@@ -50,12 +50,27 @@
 #define INBOX_PARTICIPANTS_MAX 4096
 #define INBOX_ATTACHMENT_MAX   (256LL * 1024 * 1024)
 
+/* A participant the user chose as the company's side (the web import's participants step). */
+struct inbox_import_me {
+    const char *key; /* the participant's key as the reader gives it (chat_participant.key) */
+    int64_t user_id; /* the workspace's user it is; 0: someone of the company, no user */
+};
+
 struct inbox_import_options {
     int64_t workspace_id;
     int64_t import_run_id; /* 0 when none */
     int64_t user_id;       /* who imports (owner of created contacts); 0 none */
     const char *const *me; /* names of the company's side (--me), may be NULL */
     size_t n_me;
+    /*
+     * When me_chosen is set, the company's side is exactly the participants in
+     * me_keys (by key): the reader's marks, the names in me and the guess from
+     * a chat's title are not used. Each is stored with its user on the
+     * participant and as the author of its messages (messages.author_user_id).
+     */
+    int me_chosen;
+    const struct inbox_import_me *me_keys;
+    size_t n_me_keys;
     const char *region;   /* default phone region, NULL "IT" */
     const char *data_dir; /* where attachments go (under DATA_DIR/attachments); NULL: not kept */
 };
