@@ -16,10 +16,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "accounts/user.h"
 #include "api/api.h"
 #include "core/log.h"
 #include "core/text.h"
+#include "import/chat.h"
 #include "import/detect.h"
+#include "jobs/chat_job.h"
 #include "jobs/import_job.h"
 #include "jobs/job_runner.h"
 #include "core/banned.h"
@@ -294,7 +297,21 @@ static void present_job(struct pz_json *j, struct pz_api *api, const struct impo
     pz_json_end_object(j);
 }
 
-/* Answers STATUS with {"job": ...} for job ID. */
+static void write_user(const struct user *u, void *arg)
+{
+    struct pz_json *j = arg;
+
+    if (u->disabled)
+        return;
+    pz_json_begin_object(j);
+    pz_json_kint(j, "id", u->id);
+    pz_json_kstr(j, "name", u->name[0] ? u->name : u->email);
+    pz_json_kstr(j, "email", u->email);
+    pz_json_end_object(j);
+}
+
+/* Answers STATUS with {"job": ...} for job ID (and, for chats waiting to be confirmed, the
+ * workspace's users the company's participants may be mapped to). */
 static void reply_job(struct pz_ctx *c, int status, int64_t id)
 {
     struct import_job job;
@@ -312,6 +329,13 @@ static void reply_job(struct pz_ctx *c, int status, int64_t id)
     pz_json_begin_object(j);
     pz_json_key(j, "job");
     present_job(j, c->api, &job, 0);
+    if (strcmp(job.kind, "chats") == 0 && strcmp(job.status, "ready") == 0) {
+        /* Who the company's participants may be mapped to. */
+        pz_json_key(j, "users");
+        pz_json_begin_array(j);
+        user_list(c->conn, c->who.workspace.id, 0, 1000, write_user, j);
+        pz_json_end_array(j);
+    }
     pz_json_end_object(j);
     reply_end(c);
     import_job_release(&job);
@@ -340,11 +364,12 @@ static int upload_refused(struct pz_ctx *c, struct upload *u)
         pz_err_set(&err, "request.invalid", u->long_field, "the %s field is too long",
                    u->long_field);
         reply_err(c, &err);
-    } else if (u->kind[0] && strcmp(u->kind, "contacts") != 0) {
-        reply_error(c, "import.bad_kind", "the kind of import must be contacts");
-    } else if (u->format[0] && !import_format_known(u->format)) {
+    } else if (u->kind[0] && strcmp(u->kind, "contacts") != 0 && strcmp(u->kind, "chats") != 0) {
+        reply_error(c, "import.bad_kind", "the kind of import must be contacts or chats");
+    } else if (u->format[0] && !import_format_known(u->format) && !chat_format_known(u->format)) {
         pz_err_set(&err, "import.bad_format", "format",
-                   "the format must be vcard, contacts-csv or linkedin (or none, to detect it)");
+                   "the format must be vcard, contacts-csv, linkedin, whatsapp, telegram, "
+                   "messenger, x, mbox or eml (or none, to detect it)");
         reply_err(c, &err);
     } else if (u->n_files == 0) {
         reply_error(c, "import.no_file", "the upload has no file: send one or more file fields");
@@ -352,6 +377,21 @@ static int upload_refused(struct pz_ctx *c, struct upload *u)
         return 0;
     }
     return -1;
+}
+
+/* The kind the client named, else the one the files' content tells (chats or contacts). */
+static const char *upload_kind(const struct upload *u)
+{
+    char paths[UPLOAD_MAX_FILES][4200];
+    const char *p[UPLOAD_MAX_FILES];
+
+    if (u->kind[0])
+        return u->kind;
+    for (int i = 0; i < u->n_files; i++) {
+        snprintf(paths[i], sizeof(paths[i]), "%s/%s", u->dir, u->files[i].stored);
+        p[i] = paths[i];
+    }
+    return chat_job_kind(u->format, p, (size_t)u->n_files);
 }
 
 void h_imports_create(struct pz_ctx *c)
@@ -385,9 +425,8 @@ void h_imports_create(struct pz_ctx *c)
     pz_json_end_array(&j);
     r = pz_json_error(&j);
     if (r == 0)
-        r = import_job_create(c->conn, c->who.workspace.id, c->who.user.id,
-                              u->kind[0] ? u->kind : "contacts", u->format, pz_buf_str(&files),
-                              &id);
+        r = import_job_create(c->conn, c->who.workspace.id, c->who.user.id, upload_kind(u),
+                              u->format, pz_buf_str(&files), &id);
     pz_buf_release(&files);
     if (r < 0) {
         upload_discard(u);
@@ -440,6 +479,115 @@ static void reply_finished(struct pz_ctx *c, const char *status)
     reply_error(c, "import.finished", msg);
 }
 
+/* The participants of preview file INDEX (a JSON array, borrowed from PREVIEW), or NULL. */
+static json_t *preview_participants(json_t *preview, json_int_t index)
+{
+    json_t *files = json_object_get(preview, "per_file");
+
+    if (index < 0 || (size_t)index >= json_array_size(files))
+        return NULL;
+    return json_object_get(json_array_get(files, (size_t)index), "participants");
+}
+
+/*
+ * The options of a chats job's confirm, as JSON text (the caller's): the
+ * body's {"me": [{"file", "key", "user_id"}]} checked against the preview
+ * and the workspace's users, or without a body (or "me") the participants
+ * the preview marked "me", with no user. Answers the error and returns
+ * NULL when the body is wrong.
+ */
+static char *chats_options(struct pz_ctx *c, const struct import_job *job)
+{
+    json_t *preview = json_loads(job->preview ? job->preview : "{}", 0, NULL);
+    json_t *body = NULL, *me, *out = json_array(), *e;
+    struct pz_err err = {0};
+    char *text = NULL;
+    size_t i;
+
+    if (c->req->body.len > 0 && !(body = ctx_body(c)))
+        goto done;
+    me = body ? json_object_get(body, "me") : NULL;
+    if (body && (!json_is_object(body) || (me && !json_is_array(me)))) {
+        pz_err_set(&err, "request.invalid", "me",
+                   "the body is {\"me\": [{\"file\", \"key\", \"user_id\"}]}");
+        reply_err(c, &err);
+        goto done;
+    }
+    if (!me) {
+        /* The preview's choice: every participant marked "me", no user. */
+        json_t *files = json_object_get(preview, "per_file"), *f;
+        size_t k;
+        json_array_foreach(files, i, f)
+        {
+            json_array_foreach(json_object_get(f, "participants"), k, e)
+            {
+                if (json_is_true(json_object_get(e, "me")))
+                    json_array_append_new(out,
+                                          json_pack("{s:I,s:O,s:n}", "file", (json_int_t)i, "key",
+                                                    json_object_get(e, "key"), "user_id"));
+            }
+        }
+    }
+    json_array_foreach(me, i, e)
+    {
+        json_t *file = json_object_get(e, "file"), *user = json_object_get(e, "user_id"), *p;
+        const char *key = json_string_value(json_object_get(e, "key"));
+        json_t *parts;
+        size_t k;
+        int known = 0;
+        if (!json_is_object(e) || !json_is_integer(file) || !key ||
+            (user && !json_is_null(user) && !json_is_integer(user))) {
+            pz_err_set(&err, "request.invalid", "me",
+                       "each item of me is {\"file\": index, \"key\": participant key, "
+                       "\"user_id\": user id or null}");
+            reply_err(c, &err);
+            goto done;
+        }
+        parts = preview_participants(preview, json_integer_value(file));
+        json_array_foreach(parts, k, p)
+        {
+            const char *pk = json_string_value(json_object_get(p, "key"));
+            known = known || (pk && strcmp(pk, key) == 0);
+        }
+        if (!known) {
+            pz_err_set(&err, "import.unknown_participant", "me",
+                       "file %lld of the preview has no participant '%.80s'",
+                       (long long)json_integer_value(file), key);
+            reply_err(c, &err);
+            goto done;
+        }
+        if (json_is_integer(user)) {
+            struct user u;
+            int r = json_integer_value(user) > 0
+                        ? user_get(c->conn, c->who.workspace.id, json_integer_value(user), &u)
+                        : PZ_ENOTFOUND;
+            if (r == PZ_ENOTFOUND || (r == 0 && u.disabled)) {
+                pz_err_set(&err, "import.bad_user", "me",
+                           "user %lld is not an active user of this workspace",
+                           (long long)json_integer_value(user));
+                reply_err(c, &err);
+                goto done;
+            }
+            if (r < 0) {
+                reply_internal(c, r);
+                goto done;
+            }
+        }
+        json_array_append_new(
+            out, json_pack("{s:O,s:s,s:O}", "file", file, "key", key, "user_id",
+                           json_is_integer(user) ? user : json_null()));
+    }
+    {
+        json_t *o = json_pack("{s:O}", "me", out);
+        text = json_dumps(o, JSON_COMPACT);
+        json_decref(o);
+    }
+done:
+    json_decref(out);
+    json_decref(preview);
+    return text;
+}
+
 void h_imports_confirm(struct pz_ctx *c)
 {
     int64_t id = ctx_param_id(c, 0), ws = c->who.workspace.id;
@@ -454,14 +602,22 @@ void h_imports_confirm(struct pz_ctx *c)
         reply_error(c, "import.unavailable", NULL);
         return;
     }
+    r = import_job_get(c->conn, ws, id, &job);
     /* The body is optional: the answers a kind asks for before committing. */
-    if (c->req->body.len > 0) {
-        json_t *body = ctx_body(c);
-        if (!body)
+    if (r == 0 && strcmp(job.kind, "chats") == 0 && strcmp(job.status, "ready") == 0) {
+        options = chats_options(c, &job);
+        if (!options) {
+            import_job_release(&job);
             return;
+        }
+    } else if (c->req->body.len > 0) {
+        json_t *body = ctx_body(c);
+        if (!body) {
+            import_job_release(&job);
+            return;
+        }
         options = json_dumps(body, JSON_COMPACT);
     }
-    r = import_job_get(c->conn, ws, id, &job);
     if (r == 0) {
         ch.options = options;
         r = import_job_move(c->conn, ws, id, "ready", "importing", &ch);

@@ -86,8 +86,7 @@ static int on_record(const struct import_contact *rec, void *arg)
     return 0;
 }
 
-/* SHA-256 of the file at PATH as hex into OUT (65 bytes). Returns 0 or PZ_EIO. */
-static int file_sha256(const char *path, char out[65])
+int import_batch_sha256(const char *path, char out[65])
 {
     crypto_hash_sha256_state st;
     unsigned char buf[65536], h[crypto_hash_sha256_BYTES];
@@ -187,7 +186,7 @@ int import_batch_file(struct import_batch *b, const char *path, const char *labe
     b->stopped = 0;
     snprintf(format, sizeof(format), "%s", given_format ? given_format : "");
     note_format(b, format);
-    if (file_sha256(path, sha) < 0) {
+    if (import_batch_sha256(path, sha) < 0) {
         import_batch_problem(b, b->label, 0, "cannot read the file");
         return 1;
     }

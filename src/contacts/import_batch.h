@@ -93,6 +93,10 @@ void import_batch_problem(struct import_batch *b, const char *file, long line, c
 void import_batch_summary(const struct import_batch *b, struct pz_json *j, int dry_run,
                           int leave_open);
 
+/* SHA-256 of the file at PATH as hex into OUT (65 bytes), as import runs record it. Returns 0
+ * or PZ_EIO. */
+int import_batch_sha256(const char *path, char out[65]);
+
 /* Frees what the batch owns (its problems). */
 void import_batch_release(struct import_batch *b);
 

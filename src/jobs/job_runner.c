@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "contacts/import_batch.h"
+#include "jobs/chat_job.h"
 #include "core/buf.h"
 #include "core/clock.h"
 #include "core/error.h"
@@ -345,6 +346,81 @@ static void run_contacts(struct job_runner *r, struct pz_conn *conn, const struc
     import_batch_release(&b);
 }
 
+/* --- the chats kind ------------------------------------------------------------------------ */
+
+static void chat_progress(void *arg, int64_t done, int64_t total)
+{
+    set_progress(arg, "bytes", done, total);
+}
+
+static int chat_stop(void *arg)
+{
+    struct job_runner *r = arg;
+    int stop;
+
+    pthread_mutex_lock(&r->lock);
+    stop = r->cancel || r->stopping;
+    pthread_mutex_unlock(&r->lock);
+    return stop;
+}
+
+/* Runs chats job JOB (src/jobs/chat_job.h) and moves it to its next status. */
+static void run_chats(struct job_runner *r, struct pz_conn *conn, const struct import_job *job,
+                      const struct job_file *files, size_t n)
+{
+    struct chat_job_file cf[MAX_JOB_FILES];
+    struct chat_job_ctl ctl = {chat_progress, chat_stop, r};
+    struct import_job_change ch = {0};
+    char *result = NULL, *error = NULL, data_dir[4096], unit[12];
+    const char *slash = strrchr(r->upload_dir, '/');
+    enum chat_job_outcome out;
+    const char *to = "failed";
+    int stopping;
+
+    for (size_t i = 0; i < n; i++) {
+        cf[i].name = files[i].name;
+        cf[i].path = files[i].path;
+    }
+    /* Attachments go to the data folder, the upload folder's parent (as the CLI's go beside
+     * the database). */
+    snprintf(data_dir, sizeof(data_dir), "%.*s", slash ? (int)(slash - r->upload_dir) : 1,
+             slash ? r->upload_dir : ".");
+    set_progress(r, "bytes", 0, 0);
+    out = chat_job_run(conn, job, cf, n, data_dir, r->upload_dir, &ctl, &result, &error);
+    pthread_mutex_lock(&r->lock);
+    snprintf(unit, sizeof(unit), "%s", r->unit);
+    ch.unit = unit;
+    ch.done = r->done;
+    ch.total = r->total;
+    stopping = r->stopping;
+    pthread_mutex_unlock(&r->lock);
+    switch (out) {
+    case CHAT_JOB_READY:
+        ch.preview = result;
+        ch.done = ch.total;
+        to = "ready";
+        break;
+    case CHAT_JOB_DONE:
+        ch.summary = result;
+        ch.done = ch.total;
+        to = "done";
+        break;
+    case CHAT_JOB_STOPPED:
+        /* Discarded by the user (the API moves it too), or the server is stopping. */
+        ch.error = stopping ? MSG_RESTARTED : NULL;
+        to = stopping ? "failed" : "discarded";
+        break;
+    case CHAT_JOB_REFUSED:
+    case CHAT_JOB_FAILED:
+        ch.summary = result;
+        ch.error = error;
+        break;
+    }
+    import_job_move(conn, job->workspace_id, job->id, job->status, to, &ch);
+    free(result);
+    free(error);
+}
+
 /* --- the thread ---------------------------------------------------------------------------- */
 
 /* Reads a job's files JSON into FILES; returns how many, or -1 when it is not what we wrote. */
@@ -390,12 +466,14 @@ static void run_job(struct job_runner *r, struct pz_conn *conn, int64_t ws, int6
     arr = json_loads(job.files, 0, NULL);
     files = xcalloc(MAX_JOB_FILES, sizeof(*files));
     n = load_files(r, arr, files);
-    if (n < 0 || strcmp(job.kind, "contacts") != 0) {
+    if (n >= 0 && strcmp(job.kind, "contacts") == 0) {
+        run_contacts(r, conn, &job, files, (size_t)n);
+    } else if (n >= 0 && strcmp(job.kind, "chats") == 0) {
+        run_chats(r, conn, &job, files, (size_t)n);
+    } else {
         struct import_job_change ch = {0};
         ch.error = n < 0 ? "the job's files are not readable" : "unknown kind of import";
         import_job_move(conn, ws, id, job.status, "failed", &ch);
-    } else {
-        run_contacts(r, conn, &job, files, (size_t)n);
     }
 finished:
     /* Whoever ended the job, its files go with it. */

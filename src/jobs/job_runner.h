@@ -15,8 +15,11 @@
  * open job names, and it discards previews nobody confirmed within
  * IMPORT_JOB_STALE_MS.
  *
- * Kinds: "contacts" (src/contacts/import_batch). Another kind is one more
- * branch in run_job, reading its files and writing its preview and summary.
+ * Kinds: "contacts" (src/contacts/import_batch) and "chats" (chat and mail
+ * exports, src/jobs/chat_job.h: parsed in one rolled-back transaction,
+ * imported one transaction per file, progress in bytes). Another kind is
+ * one more branch in run_job, reading its files and writing its preview
+ * and summary.
  */
 #ifndef PZ_JOBS_JOB_RUNNER_H
 #define PZ_JOBS_JOB_RUNNER_H
