@@ -265,7 +265,7 @@ static void write_files(struct pz_json *j, const char *files)
 static void present_job(struct pz_json *j, struct pz_api *api, const struct import_job *job,
                         int brief)
 {
-    static const char *const long_members[] = {"errors", "sample", NULL};
+    static const char *const long_members[] = {"errors", "sample", "per_file", NULL};
     char unit[12];
     int64_t done = job->progress_done, total = job->progress_total;
 
