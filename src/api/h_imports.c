@@ -573,9 +573,8 @@ static char *chats_options(struct pz_ctx *c, const struct import_job *job)
                 goto done;
             }
         }
-        json_array_append_new(
-            out, json_pack("{s:O,s:s,s:O}", "file", file, "key", key, "user_id",
-                           json_is_integer(user) ? user : json_null()));
+        json_array_append_new(out, json_pack("{s:O,s:s,s:O}", "file", file, "key", key, "user_id",
+                                             json_is_integer(user) ? user : json_null()));
     }
     {
         json_t *o = json_pack("{s:O}", "me", out);

@@ -426,8 +426,7 @@ static int resolve_announced(struct inbox_import *w, const char *file, long line
 
     w->resolved_all = 1;
     if (w->o.n_me == 0 && !w->o.me_chosen && w->is_group != 1 && w->n_parts == 2 &&
-        w->title_fold[0] &&
-        !w->parts[0].is_me && !w->parts[1].is_me) {
+        w->title_fold[0] && !w->parts[0].is_me && !w->parts[1].is_me) {
         int a = strcmp(w->parts[0].fold, w->title_fold) == 0;
         int b = strcmp(w->parts[1].fold, w->title_fold) == 0;
         if (a != b)

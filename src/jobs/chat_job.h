@@ -63,9 +63,9 @@ enum chat_job_outcome {
  * import when "importing") over its N FILES. DATA_DIR is where attachments
  * are kept; TMP_DIR, on the uploads' file system, holds for the time of a
  * file a link to it under the user's name (readers take a chat's title from
- * it) and what a zip unpacks to (in folders whose names start with '.'). Sets *RESULT to the preview or
- * summary JSON and *ERROR to "file:line: reason" (both the caller's to
- * free, NULL when none) and returns the outcome; the caller moves the job.
+ * it) and what a zip unpacks to (in folders whose names start with '.'). Sets *RESULT to the
+ * preview or summary JSON and *ERROR to "file:line: reason" (both the caller's to free, NULL when
+ * none) and returns the outcome; the caller moves the job.
  */
 enum chat_job_outcome chat_job_run(struct pz_conn *conn, const struct import_job *job,
                                    const struct chat_job_file *files, size_t n,
