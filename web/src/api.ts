@@ -170,7 +170,7 @@ export interface GoingColdSettings {
   prospect_days: number;
 }
 
-export const IMPORT_FORMATS = ['vcard', 'contacts-csv', 'linkedin'] as const;
+export const IMPORT_FORMATS = ['vcard', 'contacts-csv', 'linkedin', 'whatsapp', 'telegram', 'messenger', 'x', 'mbox', 'eml'] as const;
 export type ImportStatus = 'parsing' | 'ready' | 'importing' | 'done' | 'failed' | 'discarded';
 
 export interface ImportProblem {
@@ -192,6 +192,64 @@ export interface ImportSummary {
   dry_run: boolean;
   errors?: ImportProblem[];
   sample?: { name: string | null; organization: string | null; title: string | null; identities: { kind: string; value: string }[] }[];
+  // Chats jobs (kind "chats") add these.
+  files_refused?: number;
+  conversations?: number;
+  messages?: number;
+  system_messages?: number;
+  duplicates_skipped?: number;
+  attachments?: number;
+  contacts_matched?: number;
+  first_message_at?: number | null;
+  last_message_at?: number | null;
+  per_file?: ChatImportFile[];
+}
+
+/** A participant of a chat export as the preview shows it. */
+export interface ChatParticipant {
+  key: string;
+  name: string;
+  handle: string | null;
+  messages: number;
+  me: boolean;
+}
+
+/** One file of a chats job (a LinkedIn export .zip gives two). */
+export interface ChatImportFile {
+  index: number;
+  name: string;
+  format: string | null;
+  kind: 'chats' | 'contacts';
+  status: 'ok' | 'refused';
+  error: string | null;
+  conversations: number;
+  messages: number;
+  system_messages: number;
+  duplicates_skipped: number;
+  attachments: number;
+  records: number;
+  contacts_created: number;
+  contacts_matched: number;
+  contacts_updated: number;
+  skipped: number;
+  first_message_at: number | null;
+  last_message_at: number | null;
+  errors: ImportProblem[];
+  notes: string[];
+  participants?: ChatParticipant[];
+  participants_total?: number;
+  conversation_ids?: number[];
+}
+
+/** Who in the company wrote in the chats: the confirm of a chats job. */
+export interface ChatImportConfirm {
+  me: { file: number; key: string; user_id: number | null }[];
+}
+
+export interface ImportUser {
+  id: number;
+  name: string;
+  email: string;
 }
 
 export interface ImportJob {
@@ -200,7 +258,7 @@ export interface ImportJob {
   format: string | null;
   status: ImportStatus;
   files: { name: string; size: number }[];
-  progress: { unit: 'lines' | 'records'; done: number; total: number };
+  progress: { unit: 'lines' | 'records' | 'bytes'; done: number; total: number };
   preview: ImportSummary | null;
   summary: ImportSummary | null;
   error: string | null;
@@ -716,7 +774,8 @@ export const api = {
     request<{ timer: Timer }>('POST', '/api/v1/timer/start', body),
   stopTimer: () => request<Investment>('POST', '/api/v1/timer/stop', {}),
   imports: (limit = 10) => request<List<ImportJob>>('GET', `/api/v1/imports?limit=${limit}`),
-  importJob: (id: number) => request<{ job: ImportJob }>('GET', `/api/v1/imports/${id}`),
-  confirmImport: (id: number) => request<{ job: ImportJob }>('POST', `/api/v1/imports/${id}/confirm`),
+  importJob: (id: number) => request<{ job: ImportJob; users?: ImportUser[] }>('GET', `/api/v1/imports/${id}`),
+  confirmImport: (id: number, body?: ChatImportConfirm) =>
+    request<{ job: ImportJob }>('POST', `/api/v1/imports/${id}/confirm`, body),
   discardImport: (id: number) => request<{ job: ImportJob }>('DELETE', `/api/v1/imports/${id}`),
 };

@@ -1,13 +1,25 @@
-// Importing contacts from the browser: choose files (drag and drop or the
-// file picker) and a format, upload them with a progress bar, watch the
+// Importing contacts and chats from the browser: choose files (drag and drop
+// or the file picker) and a format, upload them with a progress bar, watch the
 // server read them as a dry run, look at the preview (what will be created,
 // completed, left unchanged, skipped, each problem as file:line), then
 // confirm or discard; a second progress bar while the import runs, and the
-// result with a link to the contacts. The page keeps the job's id in the
+// result with a link to the contacts. Chat exports (a "chats" job) add a
+// step before confirming: each file's participants, with the company's side
+// ticked as the server guessed it, each mapped to a user of the workspace or
+// to "someone of the company"; the result links to the inbox. The page keeps the job's id in the
 // address (?job=ID), so a reload or a link comes back to the same import.
 // Agents and up import; the server enforces it too.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, IMPORT_FORMATS, uploadImport, type ImportJob, type ImportSummary } from '../api';
+import {
+  api,
+  IMPORT_FORMATS,
+  uploadImport,
+  type ChatImportConfirm,
+  type ChatImportFile,
+  type ImportJob,
+  type ImportSummary,
+  type ImportUser,
+} from '../api';
 import { hasKey, type Key } from '../i18n';
 import { errorText, formatTime, useI18n, type I18n } from '../i18n-context';
 import { useSession } from '../session';
@@ -75,6 +87,7 @@ export function ImportPage() {
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const [recent, setRecent] = useState<ImportJob[] | null>(null);
+  const [users, setUsers] = useState<ImportUser[]>([]);
   const inputRef = useRef<HTMLInputElement>(null);
   const abortRef = useRef<(() => void) | null>(null);
 
@@ -84,7 +97,10 @@ export function ImportPage() {
     if (id && allowed) {
       api
         .importJob(id)
-        .then((a) => setJob(a.job))
+        .then((a) => {
+          setJob(a.job);
+          setUsers(a.users ?? []);
+        })
         .catch(setError);
     }
   }, []);
@@ -98,7 +114,9 @@ export function ImportPage() {
       api
         .importJob(job.id)
         .then((a) => {
-          if (!stopped) setJob(a.job);
+          if (stopped) return;
+          setJob(a.job);
+          setUsers(a.users ?? []);
         })
         .catch((err) => {
           if (!stopped) setError(err);
@@ -163,12 +181,12 @@ export function ImportPage() {
     }
   };
 
-  const act = async (what: 'confirm' | 'discard') => {
+  const act = async (what: 'confirm' | 'discard', body?: ChatImportConfirm) => {
     if (!job || busy) return;
     setBusy(true);
     setError(null);
     try {
-      const answer = what === 'confirm' ? await api.confirmImport(job.id) : await api.discardImport(job.id);
+      const answer = what === 'confirm' ? await api.confirmImport(job.id, body) : await api.discardImport(job.id);
       setJob(answer.job);
     } catch (err) {
       setError(err);
@@ -234,7 +252,7 @@ export function ImportPage() {
                   id="im-files"
                   type="file"
                   multiple
-                  accept=".vcf,.vcard,.csv,text/vcard,text/csv"
+                  accept=".vcf,.vcard,.csv,.txt,.zip,.json,.js,.mbox,.eml,text/vcard,text/csv,text/plain,application/zip"
                   class="visually-hidden"
                   aria-label={t('im.choose')}
                   onChange={(e) => {
@@ -296,7 +314,16 @@ export function ImportPage() {
             </section>
           )}
 
-          {job && <JobView job={job} busy={busy} onConfirm={() => void act('confirm')} onDiscard={() => void act('discard')} onAgain={again} />}
+          {job && (
+            <JobView
+              job={job}
+              busy={busy}
+              users={users}
+              onConfirm={(body) => void act('confirm', body)}
+              onDiscard={() => void act('discard')}
+              onAgain={again}
+            />
+          )}
 
           <section aria-labelledby="im-recent">
             <h2 class="section-title" id="im-recent">
@@ -315,7 +342,10 @@ export function ImportPage() {
                         setError(null);
                         api
                           .importJob(r.id)
-                          .then((a) => showJob(a.job))
+                          .then((a) => {
+                            setUsers(a.users ?? []);
+                            showJob(a.job);
+                          })
                           .catch(setError);
                       }}
                     >
@@ -393,23 +423,28 @@ function Problems({ s }: { s: ImportSummary }) {
 function JobView({
   job,
   busy,
+  users,
   onConfirm,
   onDiscard,
   onAgain,
 }: {
   job: ImportJob;
   busy: boolean;
-  onConfirm: () => void;
+  users: ImportUser[];
+  onConfirm: (body?: ChatImportConfirm) => void;
   onDiscard: () => void;
   onAgain: () => void;
 }) {
   const i18n = useI18n();
   const { t } = i18n;
   const p = job.progress;
-  const progressLabel = t(p.unit === 'records' ? 'im.progressRecords' : 'im.progressLines', {
-    done: num(i18n, p.done),
-    total: num(i18n, p.total),
-  });
+  const progressLabel =
+    p.unit === 'bytes'
+      ? t('im.progressBytes', { done: bytes(i18n, p.done), total: bytes(i18n, p.total) })
+      : t(p.unit === 'records' ? 'im.progressRecords' : 'im.progressLines', {
+          done: num(i18n, p.done),
+          total: num(i18n, p.total),
+        });
   const fileNames = job.files.map((f) => f.name).join(', ');
 
   if (job.status === 'parsing' || job.status === 'importing') {
@@ -427,6 +462,14 @@ function JobView({
         </div>
       </section>
     );
+  }
+
+  if (job.kind === 'chats' && job.status === 'ready' && job.preview) {
+    return <ChatPreview job={job} s={job.preview} busy={busy} users={users} onConfirm={onConfirm} onDiscard={onDiscard} />;
+  }
+
+  if (job.kind === 'chats' && job.status === 'done' && job.summary) {
+    return <ChatDone s={job.summary} onAgain={onAgain} />;
   }
 
   if (job.status === 'ready' && job.preview) {
@@ -473,7 +516,7 @@ function JobView({
         )}
         <Problems s={s} />
         <div class="form-actions">
-          <button type="button" class="btn btn-primary" disabled={busy} onClick={onConfirm} data-testid="import-confirm">
+          <button type="button" class="btn btn-primary" disabled={busy} onClick={() => onConfirm()} data-testid="import-confirm">
             {s.contacts_created > 0 ? t('im.confirm', { n: num(i18n, s.contacts_created) }) : t('im.confirmNothingNew')}
           </button>
           <button type="button" class="btn" disabled={busy} onClick={onDiscard}>
@@ -539,6 +582,250 @@ function JobView({
       <Status>{job.error ?? t('im.discarded')}</Status>
       <div class="form-actions">
         <button type="button" class="btn btn-primary" onClick={onAgain}>
+          {t('im.again')}
+        </button>
+      </div>
+    </section>
+  );
+}
+
+function conversations(i18n: I18n, n: number): string {
+  return n === 1 ? i18n.t('im.chat.oneConversation') : i18n.t('im.chat.nConversations', { n: num(i18n, n) });
+}
+
+function dateRange(i18n: I18n, from: number | null | undefined, to: number | null | undefined, tz: string): string {
+  if (from == null || to == null) return '—';
+  const a = formatTime(i18n, from, tz);
+  const b = formatTime(i18n, to, tz);
+  return a === b ? a : `${a} – ${b}`;
+}
+
+function ChatCounts({ f }: { f: ChatImportFile | ImportSummary }) {
+  const i18n = useI18n();
+  const { t } = i18n;
+  const rows: [Key, number, string][] = [
+    ['im.chat.conversations', f.conversations ?? 0, 'conversations'],
+    ['im.chat.messages', f.messages ?? 0, 'messages'],
+    ['im.chat.duplicates', f.duplicates_skipped ?? 0, 'duplicates'],
+    ['im.chat.contactsCreated', f.contacts_created ?? 0, 'created'],
+    ['im.chat.contactsMatched', f.contacts_matched ?? 0, 'matched'],
+    ['im.skipped', f.skipped ?? 0, 'skipped'],
+  ];
+  return (
+    <dl class="import-counts" data-testid="import-counts">
+      {rows.map(([key, n, id]) => (
+        <div key={id} class={`import-count import-count-${id}${n > 0 ? ' nonzero' : ''}`} data-testid={`count-${id}`}>
+          <dt>{t(key)}</dt>
+          <dd>{num(i18n, n)}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+interface Choice {
+  me: boolean;
+  user: number | null;
+}
+
+/*
+ * The participants step: per file, who is who. The participants the server
+ * took as the company's side come ticked and mapped to whoever imports (it is
+ * usually their own phone's export); a participant ticked by hand starts as
+ * "someone of the company, no user".
+ */
+function ChatPreview({
+  job,
+  s,
+  busy,
+  users,
+  onConfirm,
+  onDiscard,
+}: {
+  job: ImportJob;
+  s: ImportSummary;
+  busy: boolean;
+  users: ImportUser[];
+  onConfirm: (body?: ChatImportConfirm) => void;
+  onDiscard: () => void;
+}) {
+  const i18n = useI18n();
+  const { t } = i18n;
+  const { user } = useSession();
+  const files = s.per_file ?? [];
+  const mine = users.some((u) => u.id === user.id) ? user.id : null;
+  const [choices, setChoices] = useState<Record<string, Choice>>(() => {
+    const init: Record<string, Choice> = {};
+    for (const f of files) {
+      for (const p of f.participants ?? []) init[`${f.index}\u0000${p.key}`] = { me: p.me, user: p.me ? mine : null };
+    }
+    return init;
+  });
+  const choice = (file: number, key: string): Choice => choices[`${file}\u0000${key}`] ?? { me: false, user: null };
+  const setChoice = (file: number, key: string, c: Choice) => setChoices((old) => ({ ...old, [`${file}\u0000${key}`]: c }));
+  const confirm = () => {
+    const me: ChatImportConfirm['me'] = [];
+    for (const f of files) {
+      for (const p of f.participants ?? []) {
+        const c = choice(f.index, p.key);
+        if (c.me) me.push({ file: f.index, key: p.key, user_id: c.user });
+      }
+    }
+    onConfirm({ me });
+  };
+  const tz = user.workspace.timezone;
+  const fileNames = job.files.map((f) => f.name).join(', ');
+
+  return (
+    <section class="card stack" aria-labelledby="im-preview" data-testid="import-preview">
+      <h2 class="h3" id="im-preview">
+        {t('im.previewTitle')}
+      </h2>
+      <p>
+        {t('im.chat.previewLead', {
+          messages: num(i18n, s.messages ?? 0),
+          conversations: conversations(i18n, s.conversations ?? 0),
+          files: s.files === 1 ? t('im.file') : t('im.files', { n: s.files }),
+        })}{' '}
+        <span class="muted small">({fileNames})</span>
+      </p>
+      {files.map((f) => (
+        <section key={f.index} class="stack import-chat-file" aria-labelledby={`im-file-${f.index}`} data-testid={`import-file-${f.index}`}>
+          <h3 class="section-title" id={`im-file-${f.index}`}>
+            {f.name} <span class="badge">{f.format ? tr(i18n, `im.format.${f.format}`, f.format) : '—'}</span>
+          </h3>
+          {f.status === 'refused' ? (
+            <Alert>
+              <p>{t('im.chat.refused')}</p>
+              <code class="problem-line">{f.error}</code>
+            </Alert>
+          ) : f.kind === 'contacts' ? (
+            <p>
+              {t('im.chat.contactsFile', {
+                records: num(i18n, f.records),
+                created: num(i18n, f.contacts_created),
+                updated: num(i18n, f.contacts_updated),
+              })}
+            </p>
+          ) : (
+            <>
+              <ChatCounts f={f} />
+              <p class="muted small" data-testid="import-dates">
+                {t('im.chat.dates', { range: dateRange(i18n, f.first_message_at, f.last_message_at, tz) })}
+              </p>
+              {(f.participants ?? []).length > 0 && (
+                <fieldset class="stack participants-step">
+                  <legend class="section-title">{t('im.chat.whoTitle')}</legend>
+                  <p class="muted small">{t('im.chat.whoLead')}</p>
+                  <div class="table-wrap">
+                    <table class="table" data-testid="import-participants">
+                      <thead>
+                        <tr>
+                          <th scope="col">{t('im.chat.ours')}</th>
+                          <th scope="col">{t('im.chat.participant')}</th>
+                          <th scope="col">{t('im.chat.sent')}</th>
+                          <th scope="col">{t('im.chat.user')}</th>
+                        </tr>
+                      </thead>
+                      <tbody>
+                        {(f.participants ?? []).map((p) => {
+                          const c = choice(f.index, p.key);
+                          const id = `im-p-${f.index}-${p.key.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+                          return (
+                            <tr key={p.key} data-testid="import-participant">
+                              <td>
+                                <input
+                                  type="checkbox"
+                                  id={id}
+                                  checked={c.me}
+                                  disabled={busy}
+                                  onChange={(e) => setChoice(f.index, p.key, { ...c, me: e.currentTarget.checked })}
+                                />
+                              </td>
+                              <td>
+                                <label for={id}>{p.name}</label>
+                                {p.handle && p.handle !== p.name && <span class="muted small"> {p.handle}</span>}
+                              </td>
+                              <td>{num(i18n, p.messages)}</td>
+                              <td>
+                                <select
+                                  aria-label={t('im.chat.userFor', { name: p.name })}
+                                  disabled={busy || !c.me}
+                                  value={c.user === null ? '' : String(c.user)}
+                                  onChange={(e) => {
+                                    const v = e.currentTarget.value;
+                                    setChoice(f.index, p.key, { ...c, user: v === '' ? null : Number(v) });
+                                  }}
+                                >
+                                  <option value="">{t('im.chat.noUser')}</option>
+                                  {users.map((u) => (
+                                    <option key={u.id} value={String(u.id)}>
+                                      {u.name}
+                                    </option>
+                                  ))}
+                                </select>
+                              </td>
+                            </tr>
+                          );
+                        })}
+                      </tbody>
+                    </table>
+                  </div>
+                  {(f.participants_total ?? 0) > (f.participants ?? []).length && (
+                    <p class="muted small">
+                      {t('im.chat.moreParticipants', { n: num(i18n, (f.participants_total ?? 0) - (f.participants ?? []).length) })}
+                    </p>
+                  )}
+                </fieldset>
+              )}
+            </>
+          )}
+          {f.errors.length > 0 && <Problems s={{ ...s, errors: f.errors }} />}
+        </section>
+      ))}
+      <div class="form-actions">
+        <button type="button" class="btn btn-primary" disabled={busy} onClick={confirm} data-testid="import-confirm">
+          {(s.messages ?? 0) > 0 ? t('im.chat.confirm', { n: num(i18n, s.messages ?? 0) }) : t('im.confirmNothingNew')}
+        </button>
+        <button type="button" class="btn" disabled={busy} onClick={onDiscard}>
+          {t('im.discard')}
+        </button>
+      </div>
+    </section>
+  );
+}
+
+function ChatDone({ s, onAgain }: { s: ImportSummary; onAgain: () => void }) {
+  const i18n = useI18n();
+  const { t } = i18n;
+  const ids = (s.per_file ?? []).flatMap((f) => f.conversation_ids ?? []);
+  const href = ids.length === 1 ? `/inbox?conversation=${ids[0]}` : '/inbox';
+  const refused = (s.per_file ?? []).filter((f) => f.status === 'refused');
+  return (
+    <section class="card stack" aria-labelledby="im-done" data-testid="import-done">
+      <h2 class="h3" id="im-done">
+        {t('im.doneTitle')}
+      </h2>
+      <Status>
+        {t('im.chat.doneLead', {
+          messages: num(i18n, s.messages ?? 0),
+          conversations: conversations(i18n, s.conversations ?? 0),
+          duplicates: num(i18n, s.duplicates_skipped ?? 0),
+        })}
+      </Status>
+      <ChatCounts f={s} />
+      {refused.map((f) => (
+        <Alert key={f.index}>
+          <p>{t('im.chat.refusedDone', { name: f.name })}</p>
+          <code class="problem-line">{f.error}</code>
+        </Alert>
+      ))}
+      <Problems s={s} />
+      <div class="form-actions">
+        <Link href={href} class="btn btn-primary">
+          {t('im.chat.openInbox')}
+        </Link>
+        <button type="button" class="btn" onClick={onAgain}>
           {t('im.again')}
         </button>
       </div>
