@@ -120,11 +120,13 @@ int linkedin_zip_unpack(const char *path, const char *tmp_parent, struct linkedi
     }
     for (int k = 0; k < LINKEDIN_ZIP_MEMBERS; k++) {
         struct linkedin_zip_member *m = &out->members[k];
+        char where[sizeof(m->path)]; /* not straight into OUT, which holds the folder too */
         if (found[k] < 0)
             continue;
         m->present = 1;
         snprintf(m->name, sizeof(m->name), "%s", zip_get_name(z, (zip_uint64_t)found[k], 0));
-        snprintf(m->path, sizeof(m->path), "%s/%s", out->dir, member_names[k]);
+        snprintf(where, sizeof(where), "%s/%s", out->dir, member_names[k]);
+        memcpy(m->path, where, sizeof(where));
         m->unpacked = extract(z, (zip_uint64_t)found[k], m->path) == 0;
         if (!m->unpacked)
             unlink(m->path);

@@ -125,6 +125,9 @@ static void on_note(const char *file, const char *message, void *arg)
     r->notes++;
 }
 
+static const struct inbox_import_me *chosen; /* the company's side by key, when set */
+static size_t n_chosen;
+
 /* Imports PATH into WS in one transaction (committed unless ROLLBACK); returns the counts. */
 static struct run import_as(int64_t ws, const char *path, const char *const *me, size_t n_me,
                             int rollback)
@@ -143,6 +146,9 @@ static struct run import_as(int64_t ws, const char *path, const char *const *me,
     o.me = me;
     o.n_me = n_me;
     o.data_dir = g.data;
+    o.me_chosen = chosen != NULL;
+    o.me_keys = chosen;
+    o.n_me_keys = n_chosen;
     w = inbox_import_new(conn(), &o);
     inbox_import_sink(w, &sink, &hooks);
     assert_int_equal(pz_tx_begin(conn()), 0);
@@ -241,6 +247,49 @@ static void test_me_direction(void **state)
     assert_int_equal(count("SELECT COUNT(*) FROM conversations c JOIN contacts k"
                            " ON k.id = c.contact_id WHERE k.display_name = 'Mario'"),
                      1);
+}
+
+/*
+ * The web's participants step: the company's side is exactly the keys chosen, each with its
+ * user, whatever the reader, --me or the chat's title would say.
+ */
+static void test_me_chosen(void **state)
+{
+    static const struct inbox_import_me franco[] = {{"Franco", 42}};
+    static const struct inbox_import_me nobody[] = {{"", 0}};
+    static const char *const me[] = {"Io Azienda"};
+    struct run r;
+    (void)state;
+
+    /* The title names Franco, and --me names "Io Azienda": the choice wins over both. */
+    chosen = franco;
+    n_chosen = 1;
+    r = import(FIX "WhatsApp Chat with Franco.txt", me, 1);
+    assert_int_equal(r.c.messages, 4);
+    assert_int_equal(r.c.contacts_created, 1); /* Io Azienda */
+    assert_int_equal(count("SELECT COUNT(*) FROM messages WHERE direction = 'outgoing'"
+                           " AND sender_name = 'Franco' AND author_user_id = 42"),
+                     3);
+    assert_int_equal(count("SELECT COUNT(*) FROM messages WHERE direction = 'incoming'"
+                           " AND sender_name = 'Io Azienda' AND author_user_id IS NULL"),
+                     1);
+    assert_int_equal(count("SELECT COUNT(*) FROM conversation_participants WHERE is_me = 1"
+                           " AND handle_key = 'Franco' AND user_id = 42 AND contact_id IS NULL"),
+                     1);
+    /* Nobody chosen: no one is the company's side, not even the one decided before. */
+    chosen = nobody;
+    n_chosen = 0;
+    r = import(FIX "WhatsApp Chat with Franco.txt", NULL, 0);
+    assert_int_equal(r.c.messages, 0);
+    assert_int_equal(r.c.duplicates_skipped, 4);
+    assert_int_equal(count("SELECT COUNT(*) FROM conversation_participants WHERE is_me = 1"), 0);
+    assert_int_equal(count("SELECT COUNT(*) FROM conversation_participants WHERE user_id"
+                           " IS NOT NULL"),
+                     0);
+    assert_int_equal(count("SELECT COUNT(*) FROM conversation_participants WHERE contact_id"
+                           " IS NOT NULL"),
+                     2);
+    chosen = NULL;
 }
 
 static void test_overlapping_exports(void **state)
@@ -418,6 +467,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_corpus_and_reimport, wipe),
         cmocka_unit_test_setup(test_me_direction, wipe),
+        cmocka_unit_test_setup(test_me_chosen, wipe),
         cmocka_unit_test_setup(test_overlapping_exports, wipe),
         cmocka_unit_test_setup(test_phone_matches_contact, wipe),
         cmocka_unit_test_setup(test_attachments_and_rollback, wipe),
