@@ -682,7 +682,8 @@ static void write_participants(struct pz_json *j, struct result *r)
     size_t shown = 0;
 
     /* Sorting moves entries: the index is of no use after it. */
-    qsort(r->seen, r->n_seen, sizeof(*r->seen), seen_order);
+    if (r->n_seen > 1)
+        qsort(r->seen, r->n_seen, sizeof(*r->seen), seen_order);
     pz_json_key(j, "participants");
     pz_json_begin_array(j);
     for (size_t i = 0; i < r->n_seen; i++) {
