@@ -559,9 +559,10 @@ static int do_contacts(struct run *rn, struct result *r, const char *path, const
     if (rc < 0 || rc == IMPORT_BATCH_STOPPED) {
         file_end(rn, 0);
     } else if (rc == 1) {
-        const struct import_batch_problem *p = &b.problems[b.n_problems - 1];
+        const struct import_batch_problem *p = b.n_problems ? &b.problems[b.n_problems - 1] : NULL;
         file_end(rn, 0);
-        refuse(rn, r, p->file, p->line, p->message);
+        refuse(rn, r, p ? p->file : NULL, p ? p->line : 0,
+               p ? p->message : "the file cannot be read");
         rc = 0;
     } else {
         rc = file_end(rn, 1);
@@ -613,6 +614,7 @@ static int read_upload(struct run *rn, const char *name, const char *path, const
                     rc = do_chat(rn, rn->cur, m->path, "linkedin");
             }
             linkedin_zip_cleanup(&z);
+            rn->from = rn->to = NULL; /* they named the zip's members, gone now */
             return rc;
         }
     }
