@@ -26,7 +26,7 @@ const ANDROID = path.join(CORPUS, 'whatsapp', 'it_android_multiline.txt');
 const LINKEDIN_MESSAGES = path.join(CORPUS, 'linkedin', 'messages_multiline_badrow.csv');
 const LINKEDIN_CONNECTIONS = path.join(CORPUS, 'linkedin', 'Connections_kawsay.csv');
 
-const POLL_LIMIT = 400; // polls of 50 ms at most: the loop is bounded
+const POLL_LIMIT = 1200; // polls of 50 ms at most (a loaded machine with the sanitizer build): the loop is bounded
 
 function multipart(files, fields = {}) {
   const boundary = `----piazzaTest${Math.random().toString(16).slice(2)}`;
