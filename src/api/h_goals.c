@@ -584,6 +584,34 @@ static void money_list(struct pz_json *j, const char *key, const struct report_m
     pz_json_end_array(j);
 }
 
+static void response_members(struct pz_json *j, int64_t turns, int64_t unanswered, int64_t late,
+                             int64_t median)
+{
+    pz_json_kint(j, "messages", turns);
+    pz_json_kint(j, "unanswered", unanswered);
+    pz_json_kint(j, "late", late);
+    pz_json_kint_or_null(j, "median_minutes", turns ? median : -1);
+}
+
+/* The response-time figures of the report: totals and by conversation channel. */
+static void present_responses(struct pz_json *j, const struct report_responses *x)
+{
+    pz_json_key(j, "responses");
+    pz_json_begin_object(j);
+    response_members(j, x->turns, x->unanswered, x->late, x->median_minutes);
+    pz_json_key(j, "channels");
+    pz_json_begin_array(j);
+    for (int i = 0; i < x->n_channels; i++) {
+        const struct report_response_channel *ch = &x->channels[i];
+        pz_json_begin_object(j);
+        pz_json_kstr(j, "channel", ch->channel);
+        response_members(j, ch->turns, ch->unanswered, ch->late, ch->median_minutes);
+        pz_json_end_object(j);
+    }
+    pz_json_end_array(j);
+    pz_json_end_object(j);
+}
+
 void h_objectives_report(struct pz_ctx *c)
 {
     int64_t id = ctx_param_id(c, 0), as_of, cum = 0, cum_cost = 0;
@@ -670,14 +698,17 @@ void h_objectives_report(struct pz_ctx *c)
     for (int i = 0; i < rep->n_days; i++) {
         const struct report_day *d = &rep->days[i];
         int64_t elapsed = d->day - rep->p.start_day + 1;
-        cum += d->value;
+        int lower = strcmp(o.metric, "response_time") == 0;
+        cum += d->value > 0 ? d->value : 0;
         cum_cost += d->cost_cents;
         pz_json_begin_object(j);
         pz_json_kstr(j, "date", pz_day_format(d->day, day, sizeof(day)));
         kmetric(j, "value", &o, d->value);
-        kmetric(j, "cumulative", &o, cum);
+        /* Response time: the median so far against the maximum, not a running sum. */
+        kmetric(j, "cumulative", &o, lower ? d->to_date : cum);
         kmetric(j, "pace", &o,
-                (o.target * elapsed * 2 + rep->p.days_total) / (2 * rep->p.days_total));
+                lower ? o.target
+                      : (o.target * elapsed * 2 + rep->p.days_total) / (2 * rep->p.days_total));
         pz_json_kint(j, "conversions", d->conversions);
         pz_json_kint(j, "clicks", d->clicks);
         pz_json_kfixed(j, "cost", d->cost_cents, 2);
@@ -685,6 +716,8 @@ void h_objectives_report(struct pz_ctx *c)
         pz_json_end_object(j);
     }
     pz_json_end_array(j);
+    if (strcmp(o.metric, "response_time") == 0)
+        present_responses(j, &rep->responses);
     if (rep->explanation_en[0]) {
         pz_json_key(j, "explanation");
         pz_json_begin_object(j);
@@ -895,6 +928,13 @@ void h_links_patch(struct pz_ctx *c)
 
     if (id < 0 || !(body = ctx_body(c)))
         return;
+    /* Clicks count for the campaign through their link: moving a link would move its past. */
+    if (json_object_get(body, "campaign_id")) {
+        pz_err_set(&err, "goals.invalid_field", "campaign_id",
+                   "a link's campaign cannot change (its clicks belong to it): make a new link");
+        reply_err(c, &err);
+        return;
+    }
     r = get_str(body, "url", 0, LINK_URL_MAX + 1, &url, &err);
     if (r == 0)
         r = get_str(body, "name", 0, GOAL_NAME_MAX * 4, &name, &err);

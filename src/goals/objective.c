@@ -185,9 +185,10 @@ static int objective_ok(struct pz_conn *conn, int64_t ws, const struct objective
     if (!o->metric[0])
         return pz_err_set(err, "goals.missing_field", "metric", "metric is required");
     if (strcmp(o->metric, "conversions") != 0 && strcmp(o->metric, "revenue") != 0 &&
-        strcmp(o->metric, "clicks") != 0 && strcmp(o->metric, "contacts") != 0)
+        strcmp(o->metric, "clicks") != 0 && strcmp(o->metric, "contacts") != 0 &&
+        strcmp(o->metric, "response_time") != 0)
         return pz_err_set(err, "goals.invalid_field", "metric",
-                          "metric must be conversions, revenue, clicks or contacts");
+                          "metric must be conversions, revenue, clicks, contacts or response_time");
     if ((strcmp(o->metric, "conversions") == 0 || strcmp(o->metric, "revenue") == 0) &&
         !o->event[0])
         return pz_err_set(err, "goals.missing_field", "event",
@@ -205,6 +206,10 @@ static int objective_ok(struct pz_conn *conn, int64_t ws, const struct objective
         return pz_err_set(err, "goals.missing_field", "target", "target is required");
     if (o->target <= 0 || o->target > GOAL_TARGET_MAX)
         return pz_err_set(err, "goals.bad_amount", "target", "target must be positive and sane");
+    if (strcmp(o->metric, "response_time") == 0 && o->target > GOAL_RESPONSE_MAX_MIN)
+        return pz_err_set(err, "goals.bad_amount", "target",
+                          "a response time target is at most %d minutes (a year)",
+                          GOAL_RESPONSE_MAX_MIN);
     if (day_ok(o->start_day, 0, "start", &start, err) < 0 ||
         day_ok(o->end_day, 0, "end", &end, err) < 0)
         return PZ_EINVAL;

@@ -3,11 +3,12 @@
  *
  * An objective measures one thing over a period of whole days (UTC): the
  * count of a conversion event, the revenue of an event, the clicks on its
- * campaigns' links, or the new contacts that are in a stage. Its target is a
- * count, or cents for revenue. A campaign belongs to one objective, runs on
- * one channel, and may say how many conversions it is expected to bring
- * (else it is expected to bring an equal share of what the campaigns with
- * no figure of their own leave of the target).
+ * campaigns' links, the contacts that entered a stage, or the response time
+ * of its channels' conversations. Its target is a count, cents for revenue,
+ * or the most minutes allowed for response_time (where lower is better). A campaign belongs to one
+ * objective, runs on one channel, and may say how many conversions it is expected to bring (else it
+ * is expected to bring an equal share of what the campaigns with no figure of their own leave of
+ * the target).
  *
  * Validation failures fill a struct pz_err with codes "goals.missing_field"
  * or "goals.invalid_field" (the field named), "goals.bad_date",
@@ -22,12 +23,13 @@
 #include "core/error.h"
 #include "store/store.h"
 
-#define GOAL_NAME_MAX    200 /* characters */
-#define GOAL_TEXT_MAX    256 /* bytes of department, channels, funnel */
-#define GOAL_TARGET_MAX  1000000000000LL
-#define GOAL_MAX_DAYS    1100 /* an objective spans at most about three years */
-#define GOAL_FUNNEL_MAX  8
-#define GOAL_CHANNEL_MAX 24
+#define GOAL_NAME_MAX         200 /* characters */
+#define GOAL_TEXT_MAX         256 /* bytes of department, channels, funnel */
+#define GOAL_TARGET_MAX       1000000000000LL
+#define GOAL_MAX_DAYS         1100 /* an objective spans at most about three years */
+#define GOAL_FUNNEL_MAX       8
+#define GOAL_CHANNEL_MAX      24
+#define GOAL_RESPONSE_MAX_MIN 525600 /* a response time target: at most a year of minutes */
 
 struct objective {
     int64_t id;

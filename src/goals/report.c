@@ -18,6 +18,7 @@
 #include "core/clock.h"
 #include "core/mem.h"
 #include "goals/invest.h"
+#include "goals/measure.h"
 #include "goals/track.h"
 #include "core/banned.h"
 
@@ -37,25 +38,38 @@ int64_t report_roi_bp(int64_t value_cents, int64_t cost_cents)
 
 /* --- progress --------------------------------------------------------------------------- */
 
-static int count_contacts(struct pz_conn *conn, int64_t ws, const char *stage, int64_t from,
-                          int64_t to, int64_t *out)
+/* The last instant replies are counted to: the end of the as-of day, or now if sooner. */
+static int64_t until_of(int64_t as_of_day)
 {
-    int r = pz_sql_int_query(conn,
-                             "SELECT COUNT(*) FROM contacts WHERE workspace_id = $1 AND stage = $2"
-                             " AND created_at >= $3 AND created_at < $4",
-                             out, "itii", ws, stage, from, to);
-    return r < 0 ? r : 0;
+    int64_t end = (as_of_day + 1) * PZ_DAY_MS, now = pz_now_ms();
+    return now < end ? now : end;
+}
+
+static int median_response(struct pz_conn *conn, int64_t ws, const struct objective *o,
+                           int64_t from, int64_t to, int64_t until, int64_t *out)
+{
+    struct measure_turn *turns;
+    size_t n;
+    int r = measure_turns(conn, ws, o, from, to, until, &turns, &n);
+
+    if (r < 0)
+        return r;
+    *out = n ? measure_median_minutes(turns, n) : 0;
+    free(turns);
+    return 0;
 }
 
 static int measure(struct pz_conn *conn, int64_t ws, const struct objective *o, int64_t from,
-                   int64_t to, int64_t *out)
+                   int64_t to, int64_t until, int64_t *out)
 {
     int64_t a = 0, b = 0;
     int r;
 
     *out = 0;
     if (strcmp(o->metric, "contacts") == 0)
-        return count_contacts(conn, ws, o->stage, from, to, out);
+        return measure_stage_entries(conn, ws, o->stage, from, to, out, NULL, 0, 0);
+    if (strcmp(o->metric, "response_time") == 0)
+        return median_response(conn, ws, o, from, to, until, out);
     if (strcmp(o->metric, "clicks") == 0) {
         r = pz_sql_int_query(conn,
                              "SELECT COUNT(*) FROM hits h JOIN links l ON l.workspace_id ="
@@ -102,8 +116,24 @@ static void period(const struct objective *o, int64_t as_of, struct progress *p)
         p->days_elapsed = p->days_total;
 }
 
+/* Response time: lower is better. The target is the most allowed at any time; the median so far
+ * is the best forecast; it is reached or missed only when the period is over. */
+static void judge_lower(const struct objective *o, struct progress *p)
+{
+    p->expected_to_date = o->target;
+    p->forecast = p->value;
+    if (p->as_of_day > p->end_day)
+        p->status = p->value <= o->target ? "reached" : "missed";
+    else
+        p->status = p->value <= o->target ? "on_track" : "at_risk";
+}
+
 static void judge(const struct objective *o, struct progress *p)
 {
+    if (strcmp(o->metric, "response_time") == 0) {
+        judge_lower(o, p);
+        return;
+    }
     p->expected_to_date = div_round(o->target * p->days_elapsed, p->days_total);
     p->forecast = p->days_elapsed > 0 ? div_round(p->value * p->days_total, p->days_elapsed) : 0;
     if (p->value >= o->target)
@@ -134,7 +164,7 @@ int objective_progress(struct pz_conn *conn, int64_t ws, const struct objective 
 
     period(o, as_of, out);
     window(out, &from, &to);
-    r = measure(conn, ws, o, from, to, &out->value);
+    r = measure(conn, ws, o, from, to, until_of(out->as_of_day), &out->value);
     if (r < 0)
         return r;
     judge(o, out);
@@ -199,7 +229,7 @@ static void plan(const struct objective *o, struct report *r)
     int64_t left = o->target;
     int open = 0;
 
-    if (strcmp(o->metric, "contacts") == 0) {
+    if (strcmp(o->metric, "contacts") == 0 || strcmp(o->metric, "response_time") == 0) {
         for (int i = 0; i < r->n_campaigns; i++)
             r->campaigns[i].f.expected = r->campaigns[i].f.expected_to_date = -1;
         return;
@@ -519,6 +549,89 @@ static int add_daily(struct pz_conn *conn, struct report *r, const char *sql, in
     return rc < 0 ? rc : 0;
 }
 
+static int cmp_start(const void *a, const void *b)
+{
+    const struct measure_turn *x = a, *y = b;
+    return x->start < y->start ? -1 : (x->start > y->start);
+}
+
+static int64_t median_of_sorted(const int64_t *v, size_t n)
+{
+    int64_t ms = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    return (ms + 30000) / 60000;
+}
+
+/* Response times: totals, by channel, and per day (that day's median and the median so far). */
+static int load_responses(struct pz_conn *conn, int64_t ws, const struct objective *o,
+                          struct report *r, int64_t from, int64_t to)
+{
+    struct report_responses *x = &r->responses;
+    struct measure_turn *turns;
+    int64_t *sorted, late_ms = o->target * 60000;
+    size_t n, k = 0, n_sorted = 0;
+    int rc = measure_turns(conn, ws, o, from, to, until_of(r->p.as_of_day), &turns, &n);
+
+    if (rc < 0)
+        return rc;
+    x->turns = (int64_t)n;
+    for (size_t i = 0; i < n; i++) {
+        struct report_response_channel *ch = NULL;
+        x->unanswered += !turns[i].answered;
+        x->late += turns[i].wait_ms > late_ms;
+        for (int c = 0; c < x->n_channels; c++)
+            if (strcmp(x->channels[c].channel, turns[i].channel) == 0)
+                ch = &x->channels[c];
+        if (!ch && x->n_channels < REPORT_CHANNELS_MAX) {
+            ch = &x->channels[x->n_channels++];
+            snprintf(ch->channel, sizeof(ch->channel), "%s", turns[i].channel);
+        }
+        if (ch) {
+            ch->turns++;
+            ch->unanswered += !turns[i].answered;
+            ch->late += turns[i].wait_ms > late_ms;
+        }
+    }
+    /* Each channel's median: its turns gathered in a copy. */
+    for (int c = 0; c < x->n_channels; c++) {
+        struct report_response_channel *ch = &x->channels[c];
+        struct measure_turn *mine = xcalloc((size_t)ch->turns, sizeof(*mine));
+        size_t m = 0;
+        for (size_t i = 0; i < n; i++)
+            if (strcmp(turns[i].channel, ch->channel) == 0)
+                mine[m++] = turns[i];
+        ch->median_minutes = measure_median_minutes(mine, m);
+        free(mine);
+    }
+    /* Day by day, in order of the turns' start: a sorted list of every wait so far. */
+    if (n)
+        qsort(turns, n, sizeof(*turns), cmp_start);
+    sorted = xcalloc(n ? n : 1, sizeof(*sorted));
+    for (int d = 0; d < r->n_days; d++) {
+        size_t day_first = k;
+        while (k < n && turns[k].start / PZ_DAY_MS <= r->days[d].day) {
+            int64_t w = turns[k].wait_ms;
+            size_t lo = 0, hi = n_sorted;
+            while (lo < hi) {
+                size_t mid = (lo + hi) / 2;
+                if (sorted[mid] < w)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            memmove(sorted + lo + 1, sorted + lo, (n_sorted - lo) * sizeof(*sorted));
+            sorted[lo] = w;
+            n_sorted++;
+            k++;
+        }
+        r->days[d].value = measure_median_minutes(turns + day_first, k - day_first);
+        r->days[d].to_date = n_sorted ? median_of_sorted(sorted, n_sorted) : -1;
+    }
+    x->median_minutes = r->p.value;
+    free(sorted);
+    free(turns);
+    return 0;
+}
+
 static int load_series(struct pz_conn *conn, int64_t ws, const struct objective *o,
                        struct report *r, int64_t from, int64_t to)
 {
@@ -531,8 +644,10 @@ static int load_series(struct pz_conn *conn, int64_t ws, const struct objective 
         return 0;
     r->n_days = (int)(last - first + 1);
     r->days = xcalloc((size_t)r->n_days, sizeof(*r->days));
-    for (int i = 0; i < r->n_days; i++)
+    for (int i = 0; i < r->n_days; i++) {
         r->days[i].day = first + i;
+        r->days[i].to_date = -1;
+    }
     if (o->event[0]) {
         rc = add_daily(conn, r,
                        "SELECT at / 86400000, COUNT(*), SUM(CASE WHEN currency = 'EUR' THEN"
@@ -554,12 +669,15 @@ static int load_series(struct pz_conn *conn, int64_t ws, const struct objective 
                        " WHERE h.workspace_id = $1 AND c.objective_id = $2 AND h.kind = 'click'"
                        " AND h.at >= $3 AND h.at < $4 GROUP BY 1",
                        ws, NULL, o->id, from, to, 'k');
-    if (rc == 0 && strcmp(o->metric, "contacts") == 0)
-        rc = add_daily(conn, r,
-                       "SELECT created_at / 86400000, COUNT(*) FROM contacts WHERE"
-                       " workspace_id = $1 AND stage = $2 AND created_at >= $3"
-                       " AND created_at < $4 GROUP BY 1",
-                       ws, o->stage, 0, from, to, 'v');
+    if (rc == 0 && strcmp(o->metric, "contacts") == 0) {
+        int64_t *per_day = xcalloc((size_t)r->n_days, sizeof(*per_day)), count;
+        rc = measure_stage_entries(conn, ws, o->stage, from, to, &count, per_day, first, r->n_days);
+        for (int i = 0; i < r->n_days; i++)
+            r->days[i].value = per_day[i];
+        free(per_day);
+    }
+    if (rc == 0 && strcmp(o->metric, "response_time") == 0)
+        rc = load_responses(conn, ws, o, r, from, to);
     if (rc < 0)
         return rc;
     for (int i = 0; i < r->n_days; i++) {
@@ -693,7 +811,7 @@ static const char *what_en(const struct objective *o)
     if (strcmp(o->metric, "clicks") == 0)
         return "clicks";
     if (strcmp(o->metric, "contacts") == 0)
-        return "new contacts";
+        return "contacts entering the stage";
     return o->event;
 }
 
@@ -704,8 +822,74 @@ static const char *what_it(const struct objective *o)
     if (strcmp(o->metric, "clicks") == 0)
         return "clic";
     if (strcmp(o->metric, "contacts") == 0)
-        return "nuovi contatti";
+        return "contatti entrati nella fase";
     return o->event;
+}
+
+/* The explanation of a response time over its maximum: the figures, how many waited too long,
+ * and the slowest channel. */
+static void explain_response(const struct objective *o, struct report *r)
+{
+    const struct report_responses *x = &r->responses;
+    const struct report_response_channel *slow = NULL;
+    int missed = strcmp(r->p.status, "missed") == 0;
+
+    if (missed)
+        snprintf(r->explanation_en, sizeof(r->explanation_en),
+                 "The period ended with a median response time of %lld minutes against a"
+                 " maximum of %lld.",
+                 (long long)r->p.value, (long long)o->target);
+    else
+        snprintf(r->explanation_en, sizeof(r->explanation_en),
+                 "Day %lld of %lld: the median response time is %lld minutes against a maximum"
+                 " of %lld.",
+                 (long long)r->p.days_elapsed, (long long)r->p.days_total, (long long)r->p.value,
+                 (long long)o->target);
+    if (missed)
+        snprintf(r->explanation_it, sizeof(r->explanation_it),
+                 "Il periodo si è chiuso con un tempo di risposta mediano di %lld minuti su un"
+                 " massimo di %lld.",
+                 (long long)r->p.value, (long long)o->target);
+    else
+        snprintf(r->explanation_it, sizeof(r->explanation_it),
+                 "Giorno %lld di %lld: il tempo di risposta mediano è di %lld minuti su un"
+                 " massimo di %lld.",
+                 (long long)r->p.days_elapsed, (long long)r->p.days_total, (long long)r->p.value,
+                 (long long)o->target);
+    for (int i = 0; i < x->n_channels; i++)
+        if (!slow || x->channels[i].median_minutes > slow->median_minutes)
+            slow = &x->channels[i];
+    {
+        struct pz_buf en, it;
+        pz_buf_init(&en, sizeof(r->explanation_en) - 1);
+        pz_buf_init(&it, sizeof(r->explanation_it) - 1);
+        pz_buf_addstr(&en, r->explanation_en);
+        pz_buf_addstr(&it, r->explanation_it);
+        pz_buf_printf(&en, " %lld of %lld customer messages waited longer than %lld minutes",
+                      (long long)x->late, (long long)x->turns, (long long)o->target);
+        pz_buf_printf(&it, " %lld messaggi di clienti su %lld hanno atteso più di %lld minuti",
+                      (long long)x->late, (long long)x->turns, (long long)o->target);
+        if (x->unanswered) {
+            pz_buf_printf(&en, "; %lld still have no reply", (long long)x->unanswered);
+            pz_buf_printf(&it, "; %lld sono ancora senza risposta", (long long)x->unanswered);
+        }
+        pz_buf_addstr(&en, ".");
+        pz_buf_addstr(&it, ".");
+        if (slow && x->n_channels > 1) {
+            pz_buf_printf(&en,
+                          " The slowest channel is %s: a median of %lld minutes over %lld"
+                          " messages.",
+                          slow->channel, (long long)slow->median_minutes, (long long)slow->turns);
+            pz_buf_printf(&it,
+                          " Il canale più lento è %s: una mediana di %lld minuti su %lld"
+                          " messaggi.",
+                          slow->channel, (long long)slow->median_minutes, (long long)slow->turns);
+        }
+        snprintf(r->explanation_en, sizeof(r->explanation_en), "%s", pz_buf_str(&en));
+        snprintf(r->explanation_it, sizeof(r->explanation_it), "%s", pz_buf_str(&it));
+        pz_buf_release(&en);
+        pz_buf_release(&it);
+    }
 }
 
 static void explain(const struct objective *o, struct report *r)
@@ -719,6 +903,10 @@ static void explain(const struct objective *o, struct report *r)
     r->shortfall_campaign_id = -1;
     if (strcmp(r->p.status, "at_risk") != 0 && !missed)
         return;
+    if (strcmp(o->metric, "response_time") == 0) {
+        explain_response(o, r);
+        return;
+    }
     pz_buf_init(&en, sizeof(r->explanation_en) - 1);
     pz_buf_init(&it, sizeof(r->explanation_it) - 1);
     fmt_amount(o, r->p.value, 0, a, sizeof(a));

@@ -67,13 +67,29 @@ struct report_step {
 
 struct report_day {
     int64_t day;
-    int64_t value; /* the metric on that day */
+    int64_t value;   /* the metric on that day (response_time: that day's median, -1 none) */
+    int64_t to_date; /* response_time: the median up to that day (-1 none); else -1 */
     int64_t conversions, value_cents, clicks, cost_cents;
 };
 
 struct report_money {
     char currency[4];
     int64_t cents;
+};
+
+/* Response time (metric response_time): customer turns that started in the period. */
+struct report_response_channel {
+    char channel[16]; /* the conversations' channel: whatsapp, email, messenger... */
+    int64_t turns, unanswered, late, median_minutes;
+};
+
+struct report_responses {
+    int64_t turns;      /* customer messages that waited for a reply */
+    int64_t unanswered; /* of which still waiting (counted with the time waited so far) */
+    int64_t late;       /* of which waited longer than the target */
+    int64_t median_minutes;
+    struct report_response_channel channels[REPORT_CHANNELS_MAX];
+    int n_channels;
 };
 
 struct report {
@@ -92,6 +108,7 @@ struct report {
     int n_steps;
     struct report_day *days;
     int n_days;
+    struct report_responses responses; /* response_time only */
     /* The explanation, when at risk or missed; "" otherwise. */
     char explanation_it[1536], explanation_en[1536];
     int64_t shortfall_campaign_id; /* -1 when none was named */

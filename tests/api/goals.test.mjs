@@ -403,6 +403,63 @@ describe('goals: bad input is a 400 with a code and changes nothing', { timeout:
     assert.deepEqual(assertList(assertJson(await owner.get('/api/v1/conversions'))), []);
   });
 
+  it('absurd amounts and every PATCH: 400 with a code, nothing changed', async () => {
+    const o = { name: 'X', metric: 'conversions', event: 'signup', target: 10, start: day(0), end: day(5) };
+    const posts = [
+      ['/api/v1/objectives', { ...o, target: 1e13 }, 'goals.bad_amount', 'target'],
+      ['/api/v1/objectives', { ...o, target: 'ten' }, 'goals.bad_amount', 'target'],
+      ['/api/v1/objectives', { ...o, end: day(2000) }, 'goals.bad_date', 'end'],
+      ['/api/v1/objectives', { ...o, metric: undefined }, 'goals.missing_field', 'metric'],
+      ['/api/v1/objectives', { ...o, start: undefined }, 'goals.missing_field', 'start'],
+      ['/api/v1/objectives', { ...o, metric: 'contacts', event: undefined }, 'goals.missing_field', 'stage'],
+      ['/api/v1/campaigns', { name: 'C', objective_id: objective.id, channel: 'x', budget: 5e12 }, 'goals.bad_amount', 'budget'],
+      ['/api/v1/campaigns', { name: 'C', objective_id: objective.id, channel: 'x', target: 0 }, 'goals.bad_amount', 'target'],
+      ['/api/v1/campaigns', { objective_id: objective.id, channel: 'x' }, 'goals.missing_field', 'name'],
+      ['/api/v1/campaigns', { name: 'C', channel: 'x' }, 'goals.missing_field', 'objective_id'],
+      ['/api/v1/conversions', { event: 'purchase', idempotency_key: 'k', value: 5e12 }, 'goals.bad_amount', 'value'],
+      ['/api/v1/conversions', { event: 'purchase', idempotency_key: 'k', value: '12' }, 'goals.bad_amount', 'value'],
+      ['/api/v1/conversions', { event: 'purchase', idempotency_key: 'k', currency: 'usd' }, 'goals.bad_currency', 'currency'],
+    ];
+    for (const [path, body, code, field] of posts) {
+      assertError(await owner.post(path, body), 400, code, field);
+    }
+    const link = assertJson(await owner.post('/api/v1/links', { url: 'https://example.it/' }), 201);
+    const patches = [
+      [`/api/v1/objectives/${objective.id}`, { name: '' }, 'goals.missing_field', 'name'],
+      [`/api/v1/objectives/${objective.id}`, { metric: 'likes' }, 'goals.invalid_field', 'metric'],
+      [`/api/v1/objectives/${objective.id}`, { end: day(-5) }, 'goals.bad_date', 'end'],
+      [`/api/v1/objectives/${objective.id}`, { target: -1 }, 'goals.bad_amount', 'target'],
+      [`/api/v1/objectives/${objective.id}`, { channels: ['fax'] }, 'goals.invalid_field', 'channels'],
+      [`/api/v1/campaigns/${campaign.id}`, { channel: 'fax' }, 'goals.invalid_field', 'channel'],
+      [`/api/v1/campaigns/${campaign.id}`, { budget: -1 }, 'goals.bad_amount', 'budget'],
+      [`/api/v1/campaigns/${campaign.id}`, { objective_id: 424242 }, 'goals.unknown_reference', 'objective_id'],
+      [`/api/v1/campaigns/${campaign.id}`, { start: day(3), end: day(1) }, 'goals.bad_date', 'end'],
+      [`/api/v1/links/${link.id}`, { url: 'javascript:alert(1)' }, 'goals.invalid_field', 'url'],
+      [`/api/v1/links/${link.id}`, { campaign_id: campaign.id }, 'goals.invalid_field', 'campaign_id'],
+    ];
+    for (const [path, body, code, field] of patches) {
+      assertError(await owner.patch(path, body), 400, code, field);
+    }
+    const still = assertJson(await owner.get(`/api/v1/objectives/${objective.id}`));
+    assert.equal(still.name, 'Vendite');
+    assert.equal(still.target, 1000.5);
+    assert.equal(assertJson(await owner.get(`/api/v1/campaigns/${campaign.id}`)).channel, 'google_ads');
+    assert.equal(assertJson(await owner.get(`/api/v1/links/${link.id}`)).url, 'https://example.it/');
+    assertError(await owner.patch(`/api/v1/links/${link.id}`, '{"url":'), 400, 'request.bad_json');
+  });
+
+  it('a conversion in another currency is kept apart, never added to euros', async () => {
+    assertJson(await owner.post('/api/v1/conversions', { event: 'purchase', idempotency_key: 'eur-1', value: 100 }), 201);
+    assertJson(await owner.post('/api/v1/conversions', { event: 'purchase', idempotency_key: 'usd-1', value: 70, currency: 'USD' }), 201);
+    assertJson(await owner.post('/api/v1/investments', { kind: 'money', amount: 30, currency: 'CHF', category: 'ads', campaign_id: campaign.id }), 201);
+    const r = assertJson(await owner.get(`/api/v1/objectives/${objective.id}/report`));
+    assert.equal(r.objective.progress.value, 100); // revenue in EUR only
+    assert.equal(r.value, 100);
+    assert.equal(r.conversions, 2);
+    assert.equal(r.cost, 0);
+    assert.deepEqual(r.other_currencies, { costs: [{ currency: 'CHF', amount: 30 }], values: [{ currency: 'USD', amount: 70 }] });
+  });
+
   it('PATCH changes only what it names; a revenue target stays an amount', async () => {
     const p = assertJson(await owner.patch(`/api/v1/objectives/${objective.id}`, { target: 2000.25, department: 'vendite' }));
     assert.equal(p.target, 2000.25);
