@@ -614,7 +614,7 @@ static void present_responses(struct pz_json *j, const struct report_responses *
 
 void h_objectives_report(struct pz_ctx *c)
 {
-    int64_t id = ctx_param_id(c, 0), as_of, cum = 0, cum_cost = 0;
+    int64_t id = ctx_param_id(c, 0), as_of, cum = 0, cum_cost = 0, cum_value = 0, roi;
     struct objective o = {0};
     struct report *rep;
     struct pz_json *j;
@@ -713,6 +713,14 @@ void h_objectives_report(struct pz_ctx *c)
         pz_json_kint(j, "clicks", d->clicks);
         pz_json_kfixed(j, "cost", d->cost_cents, 2);
         pz_json_kfixed(j, "cumulative_cost", cum_cost, 2);
+        /* ROI over time: the value and the cost so far, in euros. */
+        cum_value += d->value_cents;
+        pz_json_kfixed(j, "cumulative_value", cum_value, 2);
+        roi = report_roi_bp(cum_value, cum_cost);
+        if (roi == INT64_MIN)
+            pz_json_knull(j, "roi");
+        else
+            pz_json_kfixed(j, "roi", roi, 2);
         pz_json_end_object(j);
     }
     pz_json_end_array(j);

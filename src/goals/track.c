@@ -363,27 +363,32 @@ static int load_salt(struct pz_conn *conn, int64_t day)
 
 int track_visitor(struct pz_conn *conn, int64_t day, const char *ip, const char *ua, char out[17])
 {
-    unsigned char h[8], key[sizeof(salt)];
+    /* Each thread keeps its copy of the day's salt (a day's salt never changes once made), so
+     * the hit path takes no lock but once a day per thread. */
+    static _Thread_local int64_t my_day = -1;
+    static _Thread_local unsigned char key[sizeof(salt)];
+    unsigned char h[8];
     crypto_generichash_state s;
     int r = 0;
 
-    /* Only the copy of the salt is under the lock; the hashing is not. */
-    pthread_mutex_lock(&salt_lock);
-    if (salt_day != day) {
-        r = load_salt(conn, day);
-        if (r == 0)
-            salt_day = day;
+    if (my_day != day) {
+        pthread_mutex_lock(&salt_lock);
+        if (salt_day != day) {
+            r = load_salt(conn, day);
+            if (r == 0)
+                salt_day = day;
+        }
+        memcpy(key, salt, sizeof(key));
+        pthread_mutex_unlock(&salt_lock);
+        if (r < 0)
+            return r;
+        my_day = day;
     }
-    memcpy(key, salt, sizeof(key));
-    pthread_mutex_unlock(&salt_lock);
-    if (r < 0)
-        return r;
     crypto_generichash_init(&s, key, sizeof(key), sizeof(h));
     crypto_generichash_update(&s, (const unsigned char *)ip, strlen(ip) + 1);
     if (ua)
         crypto_generichash_update(&s, (const unsigned char *)ua, strlen(ua));
     crypto_generichash_final(&s, h, sizeof(h));
-    sodium_memzero(key, sizeof(key));
     pz_hex_encode(h, sizeof(h), out, 17);
     return 0;
 }

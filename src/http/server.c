@@ -54,6 +54,25 @@ __attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char 
     pz_log(PZ_LOG_WARN, "http: %s", msg);
 }
 
+/* Writes an IPv4 address as dotted decimal (what inet_ntop does, without its formatted printing,
+ * which showed in the profile of the tracking pixel). OUTSZ is at least 16. */
+static void ipv4_text(uint32_t host_order, char *out)
+{
+    size_t o = 0;
+
+    for (int shift = 24; shift >= 0; shift -= 8) {
+        unsigned v = (host_order >> shift) & 0xffu;
+        if (v >= 100)
+            out[o++] = (char)('0' + v / 100);
+        if (v >= 10)
+            out[o++] = (char)('0' + v / 10 % 10);
+        out[o++] = (char)('0' + v % 10);
+        if (shift)
+            out[o++] = '.';
+    }
+    out[o] = '\0';
+}
+
 static void client_ip(struct MHD_Connection *c, char *out, size_t outsz)
 {
     const union MHD_ConnectionInfo *ci =
@@ -66,7 +85,10 @@ static void client_ip(struct MHD_Connection *c, char *out, size_t outsz)
         const struct sockaddr *sa = ci->client_addr;
         if (sa->sa_family == AF_INET) {
             const struct sockaddr_in *in = (const struct sockaddr_in *)(const void *)sa;
-            inet_ntop(AF_INET, &in->sin_addr, out, (socklen_t)outsz);
+            if (outsz >= 16)
+                ipv4_text(ntohl(in->sin_addr.s_addr), out);
+            else
+                inet_ntop(AF_INET, &in->sin_addr, out, (socklen_t)outsz);
             loopback = (ntohl(in->sin_addr.s_addr) >> 24) == 127;
         } else if (sa->sa_family == AF_INET6) {
             const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)(const void *)sa;

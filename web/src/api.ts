@@ -324,7 +324,7 @@ export function filterQuery(f: Filters, extra: Record<string, string> = {}): str
 
 // --- Goals and ROI: amounts are decimal currency units, hours decimal hours.
 
-export const METRICS = ['conversions', 'revenue', 'clicks', 'contacts'] as const;
+export const METRICS = ['conversions', 'revenue', 'clicks', 'contacts', 'response_time'] as const;
 export type Metric = (typeof METRICS)[number];
 export type GoalStatus = 'on_track' | 'at_risk' | 'missed' | 'reached';
 export const CHANNELS = [
@@ -429,13 +429,24 @@ export interface ReportFigures {
 
 export interface ReportDay {
   date: string;
-  value: number;
-  cumulative: number;
+  /** response_time: that day's median (null without messages). */
+  value: number | null;
+  /** response_time: the median so far (null before any message). */
+  cumulative: number | null;
   pace: number;
   conversions: number;
   clicks: number;
   cost: number;
   cumulative_cost: number;
+  cumulative_value: number;
+  roi: number | null;
+}
+
+export interface ResponseFigures {
+  messages: number;
+  unanswered: number;
+  late: number;
+  median_minutes: number | null;
 }
 
 export interface Report extends ReportFigures {
@@ -448,6 +459,7 @@ export interface Report extends ReportFigures {
   channels: (ReportFigures & { channel: string })[];
   funnel: { step: string; count: number; rate: number | null }[];
   series: ReportDay[];
+  responses?: ResponseFigures & { channels: (ResponseFigures & { channel: string })[] };
   explanation: { text: string; it: string; en: string; shortfall_campaign_id: number | null } | null;
 }
 
@@ -477,6 +489,17 @@ export interface ObjectiveInput {
   end: string;
   department?: string;
   channels?: string[];
+  funnel?: string[];
+}
+
+export interface CampaignInput {
+  name: string;
+  objective_id: number;
+  channel: string;
+  budget?: number | null;
+  target?: number | null;
+  start?: string;
+  end?: string;
 }
 
 export interface InvestmentInput {
@@ -759,8 +782,10 @@ export const api = {
   report: (id: number) => request<Report>('GET', `/api/v1/objectives/${id}/report`),
   campaigns: (objectiveId: number | null) =>
     request<List<Campaign>>('GET', `/api/v1/campaigns${query({ objective_id: objectiveId ? String(objectiveId) : null, limit: '200' })}`),
-  createCampaign: (body: { name: string; objective_id: number; channel: string; budget?: number; start?: string; end?: string }) =>
-    request<Campaign>('POST', '/api/v1/campaigns', body),
+  updateObjective: (id: number, body: Partial<ObjectiveInput>) => request<Objective>('PATCH', `/api/v1/objectives/${id}`, body),
+  createCampaign: (body: CampaignInput) => request<Campaign>('POST', '/api/v1/campaigns', body),
+  updateCampaign: (id: number, body: Partial<CampaignInput>) => request<Campaign>('PATCH', `/api/v1/campaigns/${id}`, body),
+  updateLink: (id: number, body: { url?: string; name?: string }) => request<TrackedLink>('PATCH', `/api/v1/links/${id}`, body),
   links: (campaignId: number) => request<List<TrackedLink>>('GET', `/api/v1/links${query({ campaign_id: String(campaignId), limit: '200' })}`),
   createLink: (body: { url: string; name?: string; campaign_id?: number }) => request<TrackedLink>('POST', '/api/v1/links', body),
   investments: (objectiveId: number, cursor: string | null = null) =>

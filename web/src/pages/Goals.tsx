@@ -79,7 +79,32 @@ function day(i18n: I18n, iso: string | null): string {
 /** A value in the objective's metric: an amount for revenue, else a count. */
 function metricValue(i18n: I18n, o: Objective, v: number | null): string {
   if (v === null) return '—';
+  if (o.metric === 'response_time') return i18n.t('goals.minutes', { n: num(i18n, v) });
   return o.metric === 'revenue' ? money(i18n, v) : num(i18n, v);
+}
+
+/** Copies TEXT to the clipboard (or selects INPUT's text and asks the browser to copy it). */
+function useCopy(): [(text: string, input: HTMLInputElement | HTMLTextAreaElement | null) => Promise<void>, 'idle' | 'ok' | 'failed'] {
+  const [copied, setCopied] = useState<'idle' | 'ok' | 'failed'>('idle');
+  const copy = async (text: string, input: HTMLInputElement | HTMLTextAreaElement | null) => {
+    try {
+      if (!navigator.clipboard) throw new Error('no clipboard');
+      await navigator.clipboard.writeText(text);
+      setCopied('ok');
+    } catch {
+      let ok = false;
+      if (input) {
+        input.select();
+        try {
+          ok = document.execCommand('copy');
+        } catch {
+          ok = false;
+        }
+      }
+      setCopied(ok ? 'ok' : 'failed');
+    }
+  };
+  return [copy, copied];
 }
 
 const channelName = (i18n: I18n, c: string) => tr(i18n, `goals.channel.${c}`, c);
@@ -115,7 +140,7 @@ function ProgressBar({ o }: { o: Objective }) {
         })}
       >
         <span class="goal-bar-fill" style={{ width: `${done}%` }} />
-        <span class="goal-bar-pace" style={{ left: `${pace}%` }} title={i18n.t('goals.paceMark')} />
+        {o.metric !== 'response_time' && <span class="goal-bar-pace" style={{ left: `${pace}%` }} title={i18n.t('goals.paceMark')} />}
       </div>
     </div>
   );
@@ -178,7 +203,7 @@ export function GoalsPage() {
       />
       <p class="lead-small">{t('goals.lead')}</p>
       <div class="stack-large">
-        {formOpen && <NewObjectiveForm onCancel={() => setFormOpen(false)} />}
+        {formOpen && <ObjectiveForm onCancel={() => setFormOpen(false)} />}
         {error !== null && <Alert>{errorText(i18n, error)}</Alert>}
         {items === null && error === null && <Spinner label={t('common.loading')} />}
         {items !== null && items.length === 0 && !formOpen && (
@@ -204,6 +229,7 @@ export function GoalsPage() {
             ))}
           </ul>
         )}
+        {items !== null && items.length > 0 && <SiteScript event={null} />}
         {manager && <RatesSection />}
       </div>
     </div>
@@ -240,22 +266,25 @@ function ObjectiveCard({ o }: { o: Objective }) {
   );
 }
 
-function NewObjectiveForm({ onCancel }: { onCancel: () => void }) {
+/** Creates an objective (then opens its page), or edits OBJECTIVE and calls onSaved. */
+function ObjectiveForm({ objective, onCancel, onSaved }: { objective?: Objective; onCancel: () => void; onSaved?: (o: Objective) => void }) {
   const i18n = useI18n();
   const { t } = i18n;
   const { navigate } = useRouter();
   const formRef = useRef<HTMLFormElement>(null);
   const start0 = today();
   const [f, setF] = useState({
-    name: '',
-    metric: 'conversions' as Metric,
-    event: '',
-    stage: 'customer',
-    target: '',
-    start: start0,
-    end: addDays(start0, 89),
-    department: '',
+    name: objective?.name ?? '',
+    metric: (objective?.metric ?? 'conversions') as Metric,
+    event: objective?.event ?? '',
+    stage: objective?.stage ?? 'customer',
+    target: objective ? String(objective.target) : '',
+    start: objective?.start ?? start0,
+    end: objective?.end ?? addDays(start0, 89),
+    department: objective?.department ?? '',
+    funnel: objective?.funnel.join(', ') ?? '',
   });
+  const [channels, setChannels] = useState<string[]>(objective?.channels ?? []);
   const [errors, setErrors] = useState<FormErrors>(noErrors);
   const [busy, setBusy] = useState(false);
   const set = (k: keyof typeof f) => (e: Event) => {
@@ -263,9 +292,10 @@ function NewObjectiveForm({ onCancel }: { onCancel: () => void }) {
     const value = (e.currentTarget as HTMLInputElement).value;
     setF((prev) => ({ ...prev, [k]: value }));
   };
+  const prefix = objective ? 'ge' : 'go';
 
   useEffect(() => {
-    formRef.current?.querySelector<HTMLInputElement>('#go-name')?.focus();
+    formRef.current?.querySelector<HTMLInputElement>(`#${prefix}-name`)?.focus();
   }, []);
 
   const needsEvent = f.metric === 'conversions' || f.metric === 'revenue';
@@ -284,35 +314,49 @@ function NewObjectiveForm({ onCancel }: { onCancel: () => void }) {
     }
     setErrors(noErrors);
     setBusy(true);
+    const body = {
+      name: f.name.trim(),
+      metric: f.metric,
+      ...(needsEvent ? { event: f.event.trim() } : {}),
+      ...(f.metric === 'contacts' ? { stage: f.stage } : {}),
+      target: Number(f.target.replace(',', '.')),
+      start: f.start,
+      end: f.end,
+      channels,
+      funnel: f.funnel
+        .split(',')
+        .map((x) => x.trim())
+        .filter((x) => x),
+      ...(f.department.trim() || objective ? { department: f.department.trim() } : {}),
+    };
     try {
-      const o = await api.createObjective({
-        name: f.name.trim(),
-        metric: f.metric,
-        ...(needsEvent ? { event: f.event.trim() } : {}),
-        ...(f.metric === 'contacts' ? { stage: f.stage } : {}),
-        target: Number(f.target.replace(',', '.')),
-        start: f.start,
-        end: f.end,
-        ...(f.department.trim() ? { department: f.department.trim() } : {}),
-      });
-      navigate(`/goals/${o.id}`);
+      if (objective) {
+        const o = await api.updateObjective(objective.id, body);
+        setBusy(false);
+        onSaved?.(o);
+      } else {
+        const o = await api.createObjective(body);
+        navigate(`/goals/${o.id}`);
+      }
     } catch (err) {
-      setErrors(placeError(i18n, err, ['name', 'metric', 'event', 'stage', 'target', 'start', 'end', 'department']));
+      setErrors(placeError(i18n, err, ['name', 'metric', 'event', 'stage', 'target', 'start', 'end', 'department', 'channels', 'funnel']));
       focusFirstInvalid(formRef.current);
       setBusy(false);
     }
   };
 
+  const targetLabel =
+    f.metric === 'revenue' ? t('goals.f.targetRevenue') : f.metric === 'response_time' ? t('goals.f.targetMinutes') : t('goals.f.target');
   return (
-    <section class="card" aria-labelledby="go-title">
-      <h3 id="go-title">{t('goals.new')}</h3>
-      <form ref={formRef} onSubmit={submit} noValidate data-testid="new-objective">
+    <section class="card" aria-labelledby={`${prefix}-title`}>
+      <h3 id={`${prefix}-title`}>{objective ? t('goals.editTitle') : t('goals.new')}</h3>
+      <form ref={formRef} onSubmit={submit} noValidate data-testid={objective ? 'edit-objective' : 'new-objective'}>
         {errors.form && <Alert>{errors.form}</Alert>}
         <div class="field-row">
-          <Field id="go-name" label={t('goals.f.name')} hint={t('goals.f.nameHint')} error={errors.fields.name ?? null}>
+          <Field id={`${prefix}-name`} label={t('goals.f.name')} hint={t('goals.f.nameHint')} error={errors.fields.name ?? null}>
             {(aria) => <input {...aria} type="text" autoComplete="off" value={f.name} onInput={set('name')} />}
           </Field>
-          <Field id="go-metric" label={t('goals.f.metric')} error={errors.fields.metric ?? null}>
+          <Field id={`${prefix}-metric`} label={t('goals.f.metric')} error={errors.fields.metric ?? null}>
             {(aria) => (
               <select {...aria} value={f.metric} onChange={set('metric')}>
                 {METRICS.map((m) => (
@@ -326,14 +370,14 @@ function NewObjectiveForm({ onCancel }: { onCancel: () => void }) {
         </div>
         <div class="field-row">
           {needsEvent && (
-            <Field id="go-event" label={t('goals.f.event')} hint={t('goals.f.eventHint')} error={errors.fields.event ?? null}>
+            <Field id={`${prefix}-event`} label={t('goals.f.event')} hint={t('goals.f.eventHint')} error={errors.fields.event ?? null}>
               {(aria) => (
                 <input {...aria} type="text" autoComplete="off" spellcheck={false} placeholder="newsletter_signup" value={f.event} onInput={set('event')} />
               )}
             </Field>
           )}
           {f.metric === 'contacts' && (
-            <Field id="go-stage" label={t('goals.f.stage')} error={errors.fields.stage ?? null}>
+            <Field id={`${prefix}-stage`} label={t('goals.f.stage')} error={errors.fields.stage ?? null}>
               {(aria) => (
                 <select {...aria} value={f.stage} onChange={set('stage')}>
                   {STAGES.map((s) => (
@@ -345,28 +389,51 @@ function NewObjectiveForm({ onCancel }: { onCancel: () => void }) {
               )}
             </Field>
           )}
-          <Field
-            id="go-target"
-            label={f.metric === 'revenue' ? t('goals.f.targetRevenue') : t('goals.f.target')}
-            error={errors.fields.target ?? null}
-          >
+          <Field id={`${prefix}-target`} label={targetLabel} error={errors.fields.target ?? null}>
             {(aria) => <input {...aria} type="text" inputMode="decimal" autoComplete="off" value={f.target} onInput={set('target')} />}
           </Field>
         </div>
         <div class="field-row three">
-          <Field id="go-start" label={t('goals.f.start')} error={errors.fields.start ?? null}>
+          <Field id={`${prefix}-start`} label={t('goals.f.start')} error={errors.fields.start ?? null}>
             {(aria) => <input {...aria} type="date" value={f.start} onInput={set('start')} />}
           </Field>
-          <Field id="go-end" label={t('goals.f.end')} error={errors.fields.end ?? null}>
+          <Field id={`${prefix}-end`} label={t('goals.f.end')} error={errors.fields.end ?? null}>
             {(aria) => <input {...aria} type="date" value={f.end} onInput={set('end')} />}
           </Field>
-          <Field id="go-department" label={t('goals.f.department')} error={errors.fields.department ?? null}>
+          <Field id={`${prefix}-department`} label={t('goals.f.department')} error={errors.fields.department ?? null}>
             {(aria) => <input {...aria} type="text" autoComplete="off" value={f.department} onInput={set('department')} />}
           </Field>
         </div>
+        <fieldset class="goal-channels" aria-describedby={`${prefix}-channels-hint`}>
+          <legend>{t('goals.f.channels')}</legend>
+          <p class="muted small" id={`${prefix}-channels-hint`}>
+            {t('goals.f.channelsHint')}
+          </p>
+          {errors.fields.channels && <p class="field-error">{errors.fields.channels}</p>}
+          <div class="check-grid">
+            {CHANNELS.map((c) => (
+              <label key={c} class="check">
+                <input
+                  type="checkbox"
+                  checked={channels.includes(c)}
+                  onChange={(e) => {
+                    const on = e.currentTarget.checked;
+                    setChannels((prev) => (on ? CHANNELS.filter((x) => x === c || prev.includes(x)) : prev.filter((x) => x !== c)));
+                  }}
+                />{' '}
+                {channelName(i18n, c)}
+              </label>
+            ))}
+          </div>
+        </fieldset>
+        {f.metric !== 'response_time' && f.metric !== 'contacts' && (
+          <Field id={`${prefix}-funnel`} label={t('goals.f.funnel')} hint={t('goals.f.funnelHint')} error={errors.fields.funnel ?? null}>
+            {(aria) => <input {...aria} type="text" autoComplete="off" spellcheck={false} value={f.funnel} onInput={set('funnel')} />}
+          </Field>
+        )}
         <div class="form-actions">
           <button type="submit" class="btn btn-primary" disabled={busy}>
-            {busy ? t('common.saving') : t('goals.create')}
+            {busy ? t('common.saving') : objective ? t('goals.save') : t('goals.create')}
           </button>
           <button type="button" class="btn" onClick={onCancel}>
             {t('common.cancel')}
@@ -578,10 +645,11 @@ function ProgressChart({ r }: { r: Report }) {
   const total = Math.max(1, p.days_total);
   const series = r.series;
   const last = series.length ? series[series.length - 1] : null;
-  const max = niceMax(Math.max(o.target, p.forecast ?? 0, last?.cumulative ?? 0), o.metric !== 'revenue');
+  const lastCum = last?.cumulative ?? 0;
+  const max = niceMax(Math.max(o.target, p.forecast ?? 0, lastCum), o.metric !== 'revenue');
   const x = (i: number) => PAD.l + (i / total) * (W - PAD.l - PAD.r);
   const y = (v: number) => H - PAD.b - (v / max) * (H - PAD.t - PAD.b);
-  const actual = series.map((d, i) => `${i ? 'L' : 'M'}${x(i + 1).toFixed(1)},${y(d.cumulative).toFixed(1)}`).join('');
+  const actual = series.map((d, i) => `${i ? 'L' : 'M'}${x(i + 1).toFixed(1)},${y(d.cumulative ?? 0).toFixed(1)}`).join('');
   const fmt = (n: number) => num(i18n, n);
   const summary = t('goals.chart.progressSummary', {
     value: metricValue(i18n, o, p.value),
@@ -600,10 +668,10 @@ function ProgressChart({ r }: { r: Report }) {
         </text>
         <line class="chart-pace" x1={x(0)} y1={y(0)} x2={x(total)} y2={y(o.target)} />
         {last && p.forecast !== null && series.length < total && (
-          <line class="chart-forecast" x1={x(series.length)} y1={y(last.cumulative)} x2={x(total)} y2={y(p.forecast)} />
+          <line class="chart-forecast" x1={x(series.length)} y1={y(lastCum)} x2={x(total)} y2={y(p.forecast)} />
         )}
         {series.length > 0 && <path class="chart-actual" d={`M${x(0)},${y(0)}${actual.replace(/^M/, 'L')}`} />}
-        {last && <circle class="chart-actual-dot" cx={x(series.length)} cy={y(last.cumulative)} r="4" />}
+        {last && <circle class="chart-actual-dot" cx={x(series.length)} cy={y(lastCum)} r="4" />}
         <XLabels first={day(i18n, o.start)} last={day(i18n, o.end)} />
       </svg>
       <Legend
@@ -670,6 +738,132 @@ function CostChart({ r }: { r: Report }) {
   );
 }
 
+/** The ROI so far, day by day ((value - cost) / cost), against the break-even line. */
+function RoiChart({ r }: { r: Report }) {
+  const i18n = useI18n();
+  const { t } = i18n;
+  const s: ReportDay[] = r.series;
+  if (s.length === 0) return null;
+  const points = s.map((d, i) => ({ i, roi: d.roi })).filter((p): p is { i: number; roi: number } => p.roi !== null);
+  const summary = t('goals.chart.roiSummary', { roi: pct(i18n, r.roi), value: money(i18n, r.value), cost: money(i18n, r.cost) });
+  const hi = niceMax(Math.max(10, ...points.map((p) => p.roi)));
+  const lo = -niceMax(Math.max(10, ...points.map((p) => -p.roi)));
+  const step = (W - PAD.l - PAD.r) / s.length;
+  const x = (i: number) => PAD.l + i * step + step / 2;
+  const y = (v: number) => PAD.t + ((hi - v) / (hi - lo)) * (H - PAD.t - PAD.b);
+  const line = points.map((p, k) => `${k ? 'L' : 'M'}${x(p.i).toFixed(1)},${y(p.roi).toFixed(1)}`).join('');
+  const ticks = [hi, hi / 2, 0, lo / 2, lo];
+  return (
+    <figure class="chart" data-testid="chart-roi">
+      <figcaption class="chart-title">{t('goals.chart.roi')}</figcaption>
+      {points.length === 0 ? (
+        <p class="muted">{t('goals.chart.roiEmpty')}</p>
+      ) : (
+        <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={summary}>
+          {ticks.map((v) => (
+            <g key={v} class="chart-axis">
+              <line class="chart-grid" x1={PAD.l} x2={W - PAD.r} y1={y(v)} y2={y(v)} />
+              <text x={PAD.l - 6} y={y(v) + 4} text-anchor="end">
+                {pct(i18n, v)}
+              </text>
+            </g>
+          ))}
+          <line class="chart-target" x1={PAD.l} x2={W - PAD.r} y1={y(0)} y2={y(0)} />
+          <text class="chart-note" x={W - PAD.r} y={y(0) - 6} text-anchor="end">
+            {t('goals.chart.breakEven')}
+          </text>
+          <path class="chart-actual" d={line} />
+          {points.length > 0 && <circle class="chart-actual-dot" cx={x(points[points.length - 1].i)} cy={y(points[points.length - 1].roi)} r="4" />}
+          <XLabels first={day(i18n, s[0]?.date ?? null)} last={day(i18n, s[s.length - 1]?.date ?? null)} />
+        </svg>
+      )}
+      <Legend items={[{ cls: 'k-actual', label: t('goals.chart.roiLine') }]} />
+      <p class="chart-caption">{summary}</p>
+    </figure>
+  );
+}
+
+/** Response time: the median so far day by day against the maximum. */
+function ResponseChart({ r }: { r: Report }) {
+  const i18n = useI18n();
+  const { t } = i18n;
+  const o = r.objective;
+  const s = r.series;
+  const total = Math.max(1, o.progress.days_total);
+  const pts = s.map((d, i) => ({ i, v: d.cumulative })).filter((p): p is { i: number; v: number } => p.v !== null);
+  const max = niceMax(Math.max(o.target * 1.25, ...pts.map((p) => p.v)), true);
+  const x = (i: number) => PAD.l + ((i + 1) / total) * (W - PAD.l - PAD.r);
+  const y = (v: number) => H - PAD.b - (v / max) * (H - PAD.t - PAD.b);
+  const line = pts.map((p, k) => `${k ? 'L' : 'M'}${x(p.i).toFixed(1)},${y(p.v).toFixed(1)}`).join('');
+  const summary = t('goals.chart.responseSummary', { value: metricValue(i18n, o, o.progress.value), target: metricValue(i18n, o, o.target) });
+  return (
+    <figure class="chart" data-testid="chart-progress">
+      <figcaption class="chart-title">{t('goals.chart.progress')}</figcaption>
+      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={summary} preserveAspectRatio="xMidYMid meet">
+        <Axis max={max} fmt={(n) => num(i18n, n)} />
+        <line class="chart-target" x1={PAD.l} x2={W - PAD.r} y1={y(o.target)} y2={y(o.target)} />
+        <text class="chart-note" x={W - PAD.r} y={y(o.target) - 6} text-anchor="end">
+          {t('goals.chart.maximum')}
+        </text>
+        {pts.length > 0 && <path class="chart-actual" d={line} />}
+        {pts.length > 0 && <circle class="chart-actual-dot" cx={x(pts[pts.length - 1].i)} cy={y(pts[pts.length - 1].v)} r="4" />}
+        <XLabels first={day(i18n, o.start)} last={day(i18n, o.end)} />
+      </svg>
+      <Legend
+        items={[
+          { cls: 'k-actual', label: t('goals.chart.medianSoFar') },
+          { cls: 'k-pace', label: t('goals.chart.maximum'), dashed: true },
+        ]}
+      />
+      <p class="chart-caption">{summary}</p>
+    </figure>
+  );
+}
+
+/** Response times by conversation channel. */
+function ResponseTable({ r }: { r: Report }) {
+  const i18n = useI18n();
+  const { t } = i18n;
+  const x = r.responses;
+  if (!x) return null;
+  const min = (n: number | null) => (n === null ? '—' : t('goals.minutes', { n: num(i18n, n) }));
+  return (
+    <section aria-labelledby="goal-responses" data-testid="responses">
+      <h2 class="section-title" id="goal-responses">
+        {t('goals.resp.title')}
+      </h2>
+      {x.messages === 0 ? (
+        <div class="empty-state">
+          <p>{t('goals.resp.empty')}</p>
+        </div>
+      ) : (
+        <table class="table">
+          <thead>
+            <tr>
+              <th scope="col">{t('goals.resp.channel')}</th>
+              <th scope="col">{t('goals.resp.messages')}</th>
+              <th scope="col">{t('goals.resp.median')}</th>
+              <th scope="col">{t('goals.resp.late')}</th>
+              <th scope="col">{t('goals.resp.unanswered')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {x.channels.map((c) => (
+              <tr key={c.channel}>
+                <th scope="row">{channelName(i18n, c.channel)}</th>
+                <td>{num(i18n, c.messages)}</td>
+                <td>{min(c.median_minutes)}</td>
+                <td>{num(i18n, c.late)}</td>
+                <td>{num(i18n, c.unanswered)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
 /** The funnel steps as bars, each with its rate from the step before. */
 function FunnelChart({ r }: { r: Report }) {
   const i18n = useI18n();
@@ -712,6 +906,7 @@ export function ObjectivePage({ id }: { id: number }) {
   const [campaigns, setCampaigns] = useState<Campaign[] | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [campaignForm, setCampaignForm] = useState(false);
+  const [editing, setEditing] = useState(false);
 
   const load = async () => {
     try {
@@ -748,7 +943,29 @@ export function ObjectivePage({ id }: { id: number }) {
       <Link href="/goals" class="back-link">
         {t('goals.back')}
       </Link>
-      <GoalsHead title={o.name} action={<StatusBadge status={p.status} />} />
+      <GoalsHead
+        title={o.name}
+        action={
+          <span class="page-head-action">
+            <StatusBadge status={p.status} />{' '}
+            {manager && !editing && (
+              <button type="button" class="btn" onClick={() => setEditing(true)} data-testid="objective-edit">
+                {t('goals.edit')}
+              </button>
+            )}
+          </span>
+        }
+      />
+      {editing && (
+        <ObjectiveForm
+          objective={o}
+          onCancel={() => setEditing(false)}
+          onSaved={() => {
+            setEditing(false);
+            void load();
+          }}
+        />
+      )}
       <p class="lead-small">
         {t(`goals.metricLine.${o.metric}` as Key, { event: o.event ?? '', stage: o.stage ? tr(i18n, `stage.${o.stage}`, o.stage) : '' })}{' '}
         {t('goals.periodLine', { start: day(i18n, o.start), end: day(i18n, o.end) })}
@@ -766,10 +983,14 @@ export function ObjectivePage({ id }: { id: number }) {
             <span class="muted">({pct(i18n, p.percent)})</span>
           </p>
           <p class="muted small">
-            {t('goals.paceLine', { expected: metricValue(i18n, o, p.expected_to_date), pace: pct(i18n, p.pace_percent) })}
-            {' · '}
-            {t('goals.forecastLine', { forecast: metricValue(i18n, o, p.forecast) })}
-            {' · '}
+            {o.metric !== 'response_time' && (
+              <>
+                {t('goals.paceLine', { expected: metricValue(i18n, o, p.expected_to_date), pace: pct(i18n, p.pace_percent) })}
+                {' · '}
+                {t('goals.forecastLine', { forecast: metricValue(i18n, o, p.forecast) })}
+                {' · '}
+              </>
+            )}
             {t('goals.daysLine', { elapsed: Math.min(p.days_elapsed, p.days_total), total: p.days_total, end: day(i18n, o.end) })}
           </p>
           {explanation && (
@@ -824,10 +1045,13 @@ export function ObjectivePage({ id }: { id: number }) {
         </section>
 
         <section class="charts" aria-label={t('goals.charts')}>
-          <ProgressChart r={report} />
+          {o.metric === 'response_time' ? <ResponseChart r={report} /> : <ProgressChart r={report} />}
           <CostChart r={report} />
+          <RoiChart r={report} />
           <FunnelChart r={report} />
         </section>
+
+        {o.metric === 'response_time' && <ResponseTable r={report} />}
 
         <section aria-labelledby="goal-campaigns">
           <div class="section-head">
@@ -841,7 +1065,7 @@ export function ObjectivePage({ id }: { id: number }) {
             )}
           </div>
           {campaignForm && (
-            <NewCampaignForm
+            <CampaignForm
               objective={o}
               onCancel={() => setCampaignForm(false)}
               onDone={async () => {
@@ -859,23 +1083,52 @@ export function ObjectivePage({ id }: { id: number }) {
           {campaigns.length > 0 && (
             <ul class="campaign-list" data-testid="campaign-list">
               {campaigns.map((c) => (
-                <CampaignItem key={c.id} c={c} figures={report.campaigns.find((k) => k.id === c.id)} currency={report.currency} />
+                <CampaignItem
+                  key={c.id}
+                  c={c}
+                  objective={o}
+                  figures={report.campaigns.find((k) => k.id === c.id)}
+                  currency={report.currency}
+                  manager={manager}
+                  onChanged={load}
+                />
               ))}
             </ul>
           )}
         </section>
 
         <Investments objective={o} campaigns={campaigns} onChange={load} />
+
+        {(o.metric === 'conversions' || o.metric === 'revenue') && <SiteScript event={o.event} />}
       </div>
     </div>
   );
 }
 
-function NewCampaignForm({ objective, onCancel, onDone }: { objective: Objective; onCancel: () => void; onDone: () => Promise<void> }) {
+/** Creates a campaign of OBJECTIVE, or edits CAMPAIGN. */
+function CampaignForm({
+  objective,
+  campaign,
+  onCancel,
+  onDone,
+}: {
+  objective: Objective;
+  campaign?: Campaign;
+  onCancel: () => void;
+  onDone: () => Promise<void>;
+}) {
   const i18n = useI18n();
   const { t } = i18n;
   const formRef = useRef<HTMLFormElement>(null);
-  const [f, setF] = useState({ name: '', channel: objective.channels[0] ?? 'linkedin', budget: '', start: objective.start, end: objective.end });
+  const [f, setF] = useState({
+    name: campaign?.name ?? '',
+    channel: campaign?.channel ?? objective.channels[0] ?? 'linkedin',
+    budget: campaign?.budget !== null && campaign?.budget !== undefined ? String(campaign.budget) : '',
+    target: campaign?.target !== null && campaign?.target !== undefined ? String(campaign.target) : '',
+    start: campaign ? (campaign.start ?? '') : objective.start,
+    end: campaign ? (campaign.end ?? '') : objective.end,
+  });
+  const prefix = campaign ? `gce-${campaign.id}` : 'gc';
   const [errors, setErrors] = useState<FormErrors>(noErrors);
   const [busy, setBusy] = useState(false);
   const set = (k: keyof typeof f) => (e: Event) => {
@@ -885,7 +1138,7 @@ function NewCampaignForm({ objective, onCancel, onDone }: { objective: Objective
   };
 
   useEffect(() => {
-    formRef.current?.querySelector<HTMLInputElement>('#gc-name')?.focus();
+    formRef.current?.querySelector<HTMLInputElement>(`#${prefix}-name`)?.focus();
   }, []);
 
   const submit = async (event: Event) => {
@@ -897,40 +1150,56 @@ function NewCampaignForm({ objective, onCancel, onDone }: { objective: Objective
       return;
     }
     const budget = f.budget.trim() ? Number(f.budget.replace(',', '.')) : undefined;
-    if (budget !== undefined && !(budget >= 0)) {
-      setErrors({ fields: { budget: t('err.goals.bad_amount') }, form: null });
+    const target = f.target.trim() ? Number(f.target.replace(',', '.')) : undefined;
+    const bad: Record<string, string> = {};
+    if (budget !== undefined && !(budget >= 0)) bad.budget = t('err.goals.bad_amount');
+    if (target !== undefined && !(target > 0)) bad.target = t('err.goals.bad_amount');
+    if (Object.keys(bad).length) {
+      setErrors({ fields: bad, form: null });
       focusFirstInvalid(formRef.current);
       return;
     }
     setBusy(true);
     setErrors(noErrors);
     try {
-      await api.createCampaign({
-        name: f.name.trim(),
-        objective_id: objective.id,
-        channel: f.channel,
-        ...(budget !== undefined ? { budget } : {}),
-        ...(f.start ? { start: f.start } : {}),
-        ...(f.end ? { end: f.end } : {}),
-      });
+      if (campaign) {
+        await api.updateCampaign(campaign.id, {
+          name: f.name.trim(),
+          channel: f.channel,
+          budget: budget ?? null,
+          target: target ?? null,
+          ...(f.start ? { start: f.start } : {}),
+          ...(f.end ? { end: f.end } : {}),
+        });
+      } else {
+        await api.createCampaign({
+          name: f.name.trim(),
+          objective_id: objective.id,
+          channel: f.channel,
+          ...(budget !== undefined ? { budget } : {}),
+          ...(target !== undefined ? { target } : {}),
+          ...(f.start ? { start: f.start } : {}),
+          ...(f.end ? { end: f.end } : {}),
+        });
+      }
       await onDone();
     } catch (err) {
-      setErrors(placeError(i18n, err, ['name', 'channel', 'budget', 'start', 'end']));
+      setErrors(placeError(i18n, err, ['name', 'channel', 'budget', 'target', 'start', 'end']));
       focusFirstInvalid(formRef.current);
       setBusy(false);
     }
   };
 
   return (
-    <section class="card" aria-labelledby="gc-title">
-      <h3 id="gc-title">{t('goals.campaign.new')}</h3>
-      <form ref={formRef} onSubmit={submit} noValidate data-testid="new-campaign">
+    <section class="card" aria-labelledby={`${prefix}-title`}>
+      <h3 id={`${prefix}-title`}>{campaign ? t('goals.campaign.editTitle', { name: campaign.name }) : t('goals.campaign.new')}</h3>
+      <form ref={formRef} onSubmit={submit} noValidate data-testid={campaign ? 'edit-campaign' : 'new-campaign'}>
         {errors.form && <Alert>{errors.form}</Alert>}
         <div class="field-row three">
-          <Field id="gc-name" label={t('goals.f.name')} error={errors.fields.name ?? null}>
+          <Field id={`${prefix}-name`} label={t('goals.f.name')} error={errors.fields.name ?? null}>
             {(aria) => <input {...aria} type="text" autoComplete="off" value={f.name} onInput={set('name')} />}
           </Field>
-          <Field id="gc-channel" label={t('goals.f.channel')} error={errors.fields.channel ?? null}>
+          <Field id={`${prefix}-channel`} label={t('goals.f.channel')} error={errors.fields.channel ?? null}>
             {(aria) => (
               <select {...aria} value={f.channel} onChange={set('channel')}>
                 {CHANNELS.map((c) => (
@@ -941,21 +1210,24 @@ function NewCampaignForm({ objective, onCancel, onDone }: { objective: Objective
               </select>
             )}
           </Field>
-          <Field id="gc-budget" label={t('goals.f.budget')} hint={t('goals.f.optional')} error={errors.fields.budget ?? null}>
+          <Field id={`${prefix}-budget`} label={t('goals.f.budget')} hint={t('goals.f.optional')} error={errors.fields.budget ?? null}>
             {(aria) => <input {...aria} type="text" inputMode="decimal" autoComplete="off" value={f.budget} onInput={set('budget')} />}
           </Field>
         </div>
-        <div class="field-row">
-          <Field id="gc-start" label={t('goals.f.start')} error={errors.fields.start ?? null}>
+        <div class="field-row three">
+          <Field id={`${prefix}-start`} label={t('goals.f.start')} error={errors.fields.start ?? null}>
             {(aria) => <input {...aria} type="date" value={f.start} onInput={set('start')} />}
           </Field>
-          <Field id="gc-end" label={t('goals.f.end')} error={errors.fields.end ?? null}>
+          <Field id={`${prefix}-end`} label={t('goals.f.end')} error={errors.fields.end ?? null}>
             {(aria) => <input {...aria} type="date" value={f.end} onInput={set('end')} />}
+          </Field>
+          <Field id={`${prefix}-target`} label={t('goals.f.campaignTarget')} hint={t('goals.f.optional')} error={errors.fields.target ?? null}>
+            {(aria) => <input {...aria} type="text" inputMode="decimal" autoComplete="off" value={f.target} onInput={set('target')} />}
           </Field>
         </div>
         <div class="form-actions">
           <button type="submit" class="btn btn-primary" disabled={busy}>
-            {busy ? t('common.saving') : t('goals.campaign.create')}
+            {busy ? t('common.saving') : campaign ? t('goals.save') : t('goals.campaign.create')}
           </button>
           <button type="button" class="btn" onClick={onCancel}>
             {t('common.cancel')}
@@ -968,16 +1240,37 @@ function NewCampaignForm({ objective, onCancel, onDone }: { objective: Objective
 
 function CampaignItem({
   c,
+  objective,
   figures,
   currency,
+  manager,
+  onChanged,
 }: {
   c: Campaign;
+  objective: Objective;
   figures: Report['campaigns'][number] | undefined;
   currency: string;
+  manager: boolean;
+  onChanged: () => Promise<void>;
 }) {
   const i18n = useI18n();
   const { t } = i18n;
   const [open, setOpen] = useState(false);
+  const [editing, setEditing] = useState(false);
+  if (editing)
+    return (
+      <li class="campaign" data-testid="campaign">
+        <CampaignForm
+          objective={objective}
+          campaign={c}
+          onCancel={() => setEditing(false)}
+          onDone={async () => {
+            setEditing(false);
+            await onChanged();
+          }}
+        />
+      </li>
+    );
   const eur = (n: number | null) => money(i18n, n, currency);
   const panel = `campaign-${c.id}-links`;
   return (
@@ -985,6 +1278,11 @@ function CampaignItem({
       <div class="campaign-head">
         <h3 class="campaign-name">{c.name}</h3>
         <span class="badge">{channelName(i18n, c.channel)}</span>
+        {manager && (
+          <button type="button" class="btn btn-small" onClick={() => setEditing(true)} data-testid="campaign-edit">
+            {t('goals.campaign.edit')}
+          </button>
+        )}
       </div>
       <dl class="figures figures-small">
         <div>
@@ -1076,7 +1374,7 @@ function CampaignLinks({ campaign }: { campaign: Campaign }) {
       {links !== null && links.length > 0 && (
         <ul class="link-list" data-testid="link-list">
           {links.map((l) => (
-            <LinkRow key={l.id} l={l} />
+            <LinkRow key={l.id} l={l} onChanged={load} />
           ))}
         </ul>
       )}
@@ -1102,38 +1400,74 @@ function CampaignLinks({ campaign }: { campaign: Campaign }) {
   );
 }
 
-function LinkRow({ l }: { l: TrackedLink }) {
+function LinkRow({ l, onChanged }: { l: TrackedLink; onChanged: () => Promise<void> }) {
   const i18n = useI18n();
   const { t } = i18n;
   const input = useRef<HTMLInputElement>(null);
-  const [copied, setCopied] = useState<'idle' | 'ok' | 'failed'>('idle');
-  const copy = async () => {
-    try {
-      if (!navigator.clipboard) throw new Error('no clipboard');
-      await navigator.clipboard.writeText(l.short_url);
-      setCopied('ok');
-    } catch {
-      let ok = false;
-      if (input.current) {
-        input.current.select();
-        try {
-          ok = document.execCommand('copy');
-        } catch {
-          ok = false;
-        }
-      }
-      setCopied(ok ? 'ok' : 'failed');
-    }
-  };
+  const [copy, copied] = useCopy();
+  const [editing, setEditing] = useState(false);
+  const [url, setUrl] = useState(l.url);
+  const [name, setName] = useState(l.name ?? '');
+  const [errors, setErrors] = useState<FormErrors>(noErrors);
+  const [busy, setBusy] = useState(false);
+  const formRef = useRef<HTMLFormElement>(null);
   const id = `link-${l.id}`;
+  const save = async (event: Event) => {
+    event.preventDefault();
+    if (busy) return;
+    if (!url.trim()) {
+      setErrors({ fields: { url: t('val.required') }, form: null });
+      focusFirstInvalid(formRef.current);
+      return;
+    }
+    setBusy(true);
+    setErrors(noErrors);
+    try {
+      await api.updateLink(l.id, { url: url.trim(), name: name.trim() });
+      setEditing(false);
+      await onChanged();
+    } catch (err) {
+      setErrors(placeError(i18n, err, ['url', 'name']));
+      focusFirstInvalid(formRef.current);
+    }
+    setBusy(false);
+  };
   return (
     <li class="link-row" data-testid="link">
       <img class="qr" src={l.qr_svg} width={96} height={96} alt={t('goals.links.qrAlt', { url: l.short_url })} />
       <div class="link-main">
-        <p class="link-target">
-          {l.name && <strong>{l.name} · </strong>}
-          <span class="muted small">{l.url}</span>
-        </p>
+        {!editing && (
+          <p class="link-target">
+            {l.name && <strong>{l.name} · </strong>}
+            <span class="muted small" data-testid="link-url">
+              {l.url}
+            </span>{' '}
+            <button type="button" class="btn btn-small" onClick={() => setEditing(true)} data-testid="link-edit">
+              {t('goals.links.edit')}
+            </button>
+          </p>
+        )}
+        {editing && (
+          <form ref={formRef} onSubmit={save} noValidate class="goal-inline" data-testid="edit-link">
+            {errors.form && <Alert>{errors.form}</Alert>}
+            <div class="field-row three">
+              <Field id={`${id}-url`} label={t('goals.links.url')} error={errors.fields.url ?? null}>
+                {(aria) => <input {...aria} type="url" autoComplete="off" value={url} onInput={(e) => setUrl(e.currentTarget.value)} />}
+              </Field>
+              <Field id={`${id}-name`} label={t('goals.links.name')} hint={t('goals.f.optional')} error={errors.fields.name ?? null}>
+                {(aria) => <input {...aria} type="text" autoComplete="off" value={name} onInput={(e) => setName(e.currentTarget.value)} />}
+              </Field>
+              <div class="form-actions">
+                <button type="submit" class="btn btn-primary" disabled={busy}>
+                  {busy ? t('common.saving') : t('goals.links.save')}
+                </button>
+                <button type="button" class="btn" onClick={() => setEditing(false)}>
+                  {t('common.cancel')}
+                </button>
+              </div>
+            </div>
+          </form>
+        )}
         <label for={id} class="visually-hidden">
           {t('goals.links.short')}
         </label>
@@ -1148,7 +1482,7 @@ function LinkRow({ l }: { l: TrackedLink }) {
             data-testid="short-url"
             onFocus={(e) => (e.currentTarget as HTMLInputElement).select()}
           />
-          <button type="button" class="btn btn-small" onClick={copy}>
+          <button type="button" class="btn btn-small" onClick={() => copy(l.short_url, input.current)}>
             {t('common.copy')}
           </button>
         </div>
@@ -1169,6 +1503,41 @@ function LinkRow({ l }: { l: TrackedLink }) {
         </p>
       </div>
     </li>
+  );
+}
+
+/** How to put piazza.js on the company's site and report a conversion, with a copy button. */
+function SiteScript({ event }: { event: string | null }) {
+  const i18n = useI18n();
+  const { t } = i18n;
+  const { user } = useSession();
+  const area = useRef<HTMLTextAreaElement>(null);
+  const [copy, copied] = useCopy();
+  const name = event ?? 'newsletter_signup';
+  const snippet =
+    `<script src="${location.origin}/t/piazza.js" data-site="${user.workspace.slug}"></script>\n` +
+    `<script>\n  // ${t('goals.site.event')}\n  piazza.track("${name}");\n</script>`;
+  return (
+    <section class="card site-script" aria-labelledby="site-script-title" data-testid="site-script">
+      <h2 class="h3" id="site-script-title">
+        {t('goals.site.title')}
+      </h2>
+      <p>{t('goals.site.intro')}</p>
+      <label for="site-script-code" class="visually-hidden">
+        {t('goals.site.title')}
+      </label>
+      <textarea id="site-script-code" ref={area} class="code-block" readOnly rows={6} value={snippet} data-testid="site-script-code" />
+      <p>
+        <button type="button" class="btn btn-small" onClick={() => copy(snippet, area.current)}>
+          {t('goals.site.copy')}
+        </button>{' '}
+        <span aria-live="polite" class="copy-state">
+          {copied === 'ok' && t('common.copied')}
+          {copied === 'failed' && t('common.copyFailed')}
+        </span>
+      </p>
+      <p class="muted small">{t('goals.site.server')}</p>
+    </section>
   );
 }
 
