@@ -8,12 +8,12 @@
 
 VERSION := 0.1.0
 CC ?= cc
-PKGS := libmicrohttpd sqlite3 libsodium jansson libqrencode libpng libzip gmime-3.0
+PKGS := libmicrohttpd sqlite3 libsodium jansson libqrencode libpng libzip gmime-3.0 libutf8proc
 WARN := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
         -Wformat=2 -Wvla -Werror
 DEFS := -D_GNU_SOURCE -DPZ_VERSION='"$(VERSION)"'
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lpthread
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lstemmer -lpthread
 CFLAGS_REL := -O2 -g $(WARN) $(DEFS) -Isrc -Ibuild/gen
 CFLAGS_SAN := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
               -fno-omit-frame-pointer $(WARN) $(DEFS) -Isrc -Ibuild/gen

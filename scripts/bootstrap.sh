@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 
 profile=${1:-run}
 run_pkgs=(build-essential pkg-config libmicrohttpd-dev libsqlite3-dev libsodium-dev libjansson-dev libcsv-dev
-          libqrencode-dev libpng-dev libzip-dev libgmime-3.0-dev
+          libqrencode-dev libpng-dev libzip-dev libgmime-3.0-dev libstemmer-dev libutf8proc-dev
           tzdata ca-certificates)
 test_pkgs=(libcmocka-dev clang libclang-rt-14-dev chromium nginx-light curl openssl procps sqlite3)
 lint_pkgs=(clang-format clang-tidy cppcheck)

@@ -282,6 +282,8 @@ static int import_chat_file(struct run_state *s, const char *path, const char *f
         pz_store_bulk(s->conn, 0);
         return r;
     }
+    /* Its messages are indexed for search at the commit, in one go (store.h). */
+    pz_store_search_defer(s->conn);
     inbox_import_sink(s->chat, &sink, &hooks);
     memset(&fatal, 0, sizeof(fatal));
     r = chat_read(format, path, &s->chat_opts, &sink, &fatal);
@@ -707,6 +709,7 @@ int cmd_rebuild(int argc, char **argv)
     struct pz_conn *conn;
     struct workspace w;
     long n = 0;
+    int64_t n_messages = 0;
     int opt, r;
 
     if (argc < 2 || (strcmp(argv[1], "scores") != 0 && strcmp(argv[1], "search") != 0))
@@ -729,11 +732,22 @@ int cmd_rebuild(int argc, char **argv)
     if (r == 0)
         r = strcmp(what, "scores") == 0 ? score_rebuild_all(conn, w.id, pz_now_ms(), &n)
                                         : contact_reindex_all(conn, w.id, &n);
+    /* The message index is one for every workspace (each search keeps to its own). */
+    if (r == 0 && strcmp(what, "search") == 0) {
+        r = pz_store_text_rebuild(conn, "messages");
+        if (r == 0)
+            r = pz_sql_one_int(conn, "SELECT count(*) FROM messages", 0, &n_messages) < 0 ? PZ_EDB
+                                                                                          : 0;
+    }
     pz_store_close(store);
     if (r < 0) {
         fprintf(stderr, "piazza: rebuilding %s failed\n", what);
         return EXIT_FAIL;
     }
-    printf("rebuilt %s of %ld contacts in workspace %s\n", what, n, w.slug);
+    if (strcmp(what, "search") == 0)
+        printf("rebuilt search of %ld contacts in workspace %s and of %lld messages\n", n, w.slug,
+               (long long)n_messages);
+    else
+        printf("rebuilt %s of %ld contacts in workspace %s\n", what, n, w.slug);
     return EXIT_OK;
 }

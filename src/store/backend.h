@@ -46,11 +46,22 @@ struct pz_store_ops {
     /* Run by pz_store_bulk: settings for a long write (NULL: none) and back to normal. */
     const char *bulk_on_sql;
     const char *bulk_off_sql;
+    /* pz_store_search_defer, and what commit and rollback do about it (NULL: nothing to do). */
+    void (*search_defer)(void *db);
+    int (*search_sync)(void *db, int commit);
     /* Turns a migration written in the shared dialect into this backend's SQL (malloc'd). */
     char *(*translate_ddl)(const char *sql);
 };
 
 extern const struct pz_store_ops pz_sqlite_ops;
+
+/* Registers the "piazza" FTS5 tokenizer (src/store/fts.c) on a SQLite connection; returns
+ * SQLITE_OK or an SQLite error code. */
+int sq_fts_register(void *db);
+/* pz_store_search_defer; and the end of a deferral at commit (COMMIT non-zero: index the
+ * rows let in meanwhile) or rollback. Returns SQLITE_OK or an SQLite error code. */
+void sq_search_defer(void *db);
+int sq_search_sync(void *db, int commit);
 
 /* The embedded migrations, generated at build time from sql/ (sorted by version). */
 struct pz_migration {

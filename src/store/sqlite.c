@@ -56,6 +56,11 @@ static void *sq_connect(const char *target)
         sqlite3_close(db);
         return NULL;
     }
+    if (sq_fts_register(db) != SQLITE_OK) {
+        pz_error(PZ_EDB, "cannot register the search tokenizer on '%s'", target);
+        sqlite3_close(db);
+        return NULL;
+    }
     return db;
 }
 
@@ -317,5 +322,7 @@ const struct pz_store_ops pz_sqlite_ops = {
      * pages would count as the importer's memory however large the database. */
     .bulk_on_sql = "PRAGMA cache_size = -32768; PRAGMA mmap_size = 0;",
     .bulk_off_sql = "PRAGMA cache_size = -2000;" MMAP_SQL,
+    .search_defer = sq_search_defer,
+    .search_sync = sq_search_sync,
     .translate_ddl = sq_translate_ddl,
 };

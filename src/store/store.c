@@ -327,12 +327,22 @@ int pz_tx_begin(struct pz_conn *c)
 
 int pz_tx_commit(struct pz_conn *c)
 {
+    if (c->store->ops->search_sync && c->store->ops->search_sync(c->db, 1) != 0)
+        return pz_error(PZ_EDB, "cannot index the messages of this transaction for search");
     return c->store->ops->exec(c->db, "COMMIT");
 }
 
 int pz_tx_rollback(struct pz_conn *c)
 {
+    if (c->store->ops->search_sync)
+        c->store->ops->search_sync(c->db, 0);
     return c->store->ops->exec(c->db, "ROLLBACK");
+}
+
+void pz_store_search_defer(struct pz_conn *c)
+{
+    if (c->store->ops->search_defer)
+        c->store->ops->search_defer(c->db);
 }
 
 int pz_sql_int_query(struct pz_conn *c, const char *sql, int64_t *out, const char *types, ...)

@@ -1,0 +1,374 @@
+/*
+ * Unit tests of message search: how text is cut into words and folded
+ * (src/core/words.c), which terms a word gives, and the FTS5 index on a real
+ * SQLite database (sql/0009, src/store/fts.c): "perche" finds "perché",
+ * "scarpa" finds "scarpe", "shoe" finds "shoes", prefixes and phrases, and
+ * the index follows inserts, edits and deletions, deferred or not.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "accounts/workspace.h"
+#include "core/error.h"
+#include "core/words.h"
+#include "store/store.h"
+
+/* --- words ------------------------------------------------------------------------------- */
+
+struct collect {
+    char out[1024]; /* words joined by '|', each as folded */
+    size_t n;
+    char spans[512];
+};
+
+static int collect_word(void *arg, const char *w, size_t n, size_t start, size_t end)
+{
+    struct collect *c = arg;
+    size_t used = strlen(c->out), su = strlen(c->spans);
+
+    snprintf(c->out + used, sizeof(c->out) - used, "%s%.*s", c->n ? "|" : "", (int)n, w);
+    snprintf(c->spans + su, sizeof(c->spans) - su, "%s%zu-%zu", c->n ? "," : "", start, end);
+    c->n++;
+    return 0;
+}
+
+static const char *words_of(const char *text, struct collect *c)
+{
+    memset(c, 0, sizeof(*c));
+    assert_int_equal(pz_words(text, strlen(text), collect_word, c), 0);
+    return c->out;
+}
+
+static void test_words_fold(void **state)
+{
+    struct collect c;
+    (void)state;
+
+    assert_string_equal(words_of("Perché NON è arrivato?", &c), "perche|non|e|arrivato");
+    assert_string_equal(words_of("l'ordine dell’articolo", &c), "l|ordine|dell|articolo");
+    assert_string_equal(words_of("CITTÀ Società", &c), "citta|societa");
+    assert_string_equal(words_of("Straße ﬁne ＡＢＣ", &c), "strasse|fine|abc");
+    assert_string_equal(words_of("e-mail: info@negozio.it", &c), "e|mail|info|negozio|it");
+    assert_string_equal(words_of("ordine n.2024/15", &c), "ordine|n|2024|15");
+    /* Emoji separate words and are not words. */
+    assert_string_equal(words_of("grazie😀👍🏽ciao", &c), "grazie|ciao");
+    assert_string_equal(words_of("😀 👍 !!!", &c), "");
+    /* A soft hyphen inside a word is ignored; a combining accent is dropped. */
+    assert_string_equal(words_of("con\xc2\xadsegna perche\xcc\x81", &c), "consegna|perche");
+    /* Each Han or Kana character is a word; Cyrillic and Greek fold case. */
+    assert_string_equal(words_of("東京タワー", &c), "東|京|タ|ワ|ー");
+    assert_string_equal(words_of("ПРИВЕТ Ωμέγα", &c), "привет|ωμεγα");
+    /* Spans are bytes of the original text. */
+    words_of("Sì, è ok", &c);
+    assert_string_equal(c.spans, "0-3,5-7,8-10");
+    /* Ill-formed UTF-8 separates words, never crashes. */
+    assert_string_equal(words_of("ab\xff\xfe"
+                                 "cd\xc3",
+                                 &c),
+                        "ab|cd");
+    assert_string_equal(words_of("", &c), "");
+}
+
+static void test_words_long(void **state)
+{
+    char text[300];
+    struct collect c;
+    (void)state;
+
+    memset(text, 'a', 200);
+    memcpy(text + 200, " b", 3);
+    words_of(text, &c);
+    assert_int_equal(c.n, 2);
+    assert_int_equal(strchr(c.out, '|') - c.out, PZ_WORD_MAX);
+    assert_string_equal(c.spans, "0-200,201-202");
+    /* Cut at a character boundary: 40 two-byte letters are 80 bytes, 32 fit. */
+    text[0] = '\0';
+    for (int i = 0; i < 40; i++)
+        memcpy(text + 2 * i, "\xc3\xa8", 3); /* è, folded to e (1 byte) */
+    words_of(text, &c);
+    assert_int_equal(strlen(c.out), 40);
+    for (int i = 0; i < 40; i++)
+        memcpy(text + 2 * i, "\xc3\xb8", 3); /* ø stays two bytes */
+    words_of(text, &c);
+    assert_int_equal(strlen(c.out), PZ_WORD_MAX);
+}
+
+/* The terms of WORD (folded by pz_words first), joined by '|'. */
+static const char *terms_of(struct pz_stemmer *s, const char *word, int what, char *buf,
+                            size_t size)
+{
+    struct collect c;
+    struct pz_terms t;
+
+    words_of(word, &c);
+    assert_int_equal(c.n, 1);
+    pz_word_terms(s, c.out, strlen(c.out), what, &t);
+    buf[0] = '\0';
+    for (int i = 0; i < t.n; i++) {
+        size_t used = strlen(buf);
+        snprintf(buf + used, size - used, "%s%.*s", i ? "|" : "", (int)t.len[i], t.term[i]);
+    }
+    return buf;
+}
+
+/* Non-zero when the stems of A and B share a term. */
+static int meet(struct pz_stemmer *s, const char *a, const char *b)
+{
+    char ta[200], tb[200], *save = NULL;
+
+    terms_of(s, a, PZ_TERMS_STEMS, ta, sizeof(ta));
+    terms_of(s, b, PZ_TERMS_STEMS, tb, sizeof(tb));
+    for (char *t = strtok_r(ta, "|", &save); t; t = strtok_r(NULL, "|", &save)) {
+        char *save2 = NULL, copy[200];
+        snprintf(copy, sizeof(copy), "%s", tb);
+        for (char *u = strtok_r(copy, "|", &save2); u; u = strtok_r(NULL, "|", &save2))
+            if (strcmp(t, u) == 0)
+                return 1;
+    }
+    return 0;
+}
+
+static void test_terms(void **state)
+{
+    struct pz_stemmer *s = pz_stemmer_new();
+    char buf[200];
+    (void)state;
+
+    assert_non_null(s);
+    assert_true(meet(s, "scarpa", "scarpe"));
+    assert_true(meet(s, "Scarpe", "SCARPA"));
+    assert_true(meet(s, "perché", "perche"));
+    assert_true(meet(s, "shoes", "shoe"));
+    assert_true(meet(s, "deliveries", "delivery"));
+    assert_true(meet(s, "ordini", "ordine"));
+    assert_true(meet(s, "consegnato", "consegnati"));
+    assert_true(meet(s, "città", "citta"));
+    assert_false(meet(s, "scarpa", "sconto"));
+    assert_false(meet(s, "fattura", "ordine"));
+    /* The folded word, then its stems, each once. */
+    assert_string_equal(terms_of(s, "Scarpe", PZ_TERMS_WORD | PZ_TERMS_STEMS, buf, sizeof(buf)),
+                        "scarpe|scarp");
+    assert_string_equal(terms_of(s, "Scarpe", PZ_TERMS_WORD, buf, sizeof(buf)), "scarpe");
+    /* Short words, numbers and other scripts are not stemmed. */
+    assert_string_equal(terms_of(s, "ok", PZ_TERMS_STEMS, buf, sizeof(buf)), "ok");
+    assert_string_equal(terms_of(s, "2024", PZ_TERMS_STEMS, buf, sizeof(buf)), "2024");
+    assert_string_equal(terms_of(s, "a4s", PZ_TERMS_STEMS, buf, sizeof(buf)), "a4s");
+    assert_string_equal(terms_of(s, "привет", PZ_TERMS_STEMS, buf, sizeof(buf)), "привет");
+    /* The cache answers the same as the stemmer, for long words too. */
+    for (int i = 0; i < 3; i++) {
+        assert_string_equal(terms_of(s, "precisazioni", PZ_TERMS_STEMS, buf, sizeof(buf)),
+                            "precis|precisazioni");
+        assert_string_equal(
+            terms_of(s, "precipitevolissimevolmente", PZ_TERMS_STEMS, buf, sizeof(buf)),
+            "precipitevolissimevol|precipitevolissimevolment");
+    }
+    pz_stemmer_free(s);
+    pz_stemmer_free(NULL);
+}
+
+/* --- the index --------------------------------------------------------------------------- */
+
+static struct {
+    char dir[64];
+    char path[128];
+    struct pz_store *store;
+    int64_t ws, conv, conv2;
+} g;
+
+static struct pz_conn *conn(void)
+{
+    struct pz_conn *c = pz_store_conn(g.store);
+    assert_non_null(c);
+    return c;
+}
+
+static int64_t conversation(const char *key)
+{
+    struct pz_stmt *st = pz_sql(conn(), "INSERT INTO conversations (workspace_id, channel,"
+                                        " external_key, created_at, updated_at)"
+                                        " VALUES ($1, 'whatsapp', $2, 0, 0)");
+    assert_non_null(st);
+    pz_sql_bind_int(st, 1, g.ws);
+    pz_sql_bind_text(st, 2, key);
+    assert_int_equal(pz_sql_step(st), PZ_SQL_DONE);
+    pz_sql_done(st);
+    return pz_sql_last_id(conn());
+}
+
+static int group_setup(void **state)
+{
+    struct pz_err err = {0};
+    struct workspace w;
+    (void)state;
+
+    snprintf(g.dir, sizeof(g.dir), "/tmp/pz-test-search-XXXXXX");
+    if (!mkdtemp(g.dir))
+        return -1;
+    snprintf(g.path, sizeof(g.path), "%s/search.db", g.dir);
+    if (pz_store_open(&g.store, g.path) != 0 || pz_store_migrate(g.store, NULL) != 0)
+        return -1;
+    if (workspace_create(pz_store_conn(g.store), "Uno", "uno", NULL, NULL, &w, &err) != 0)
+        return -1;
+    g.ws = w.id;
+    return 0;
+}
+
+static int group_teardown(void **state)
+{
+    char cmd[200];
+    (void)state;
+
+    pz_store_close(g.store);
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", g.dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static int wipe(void **state)
+{
+    (void)state;
+    if (pz_sql_exec(conn(), "DELETE FROM conversations") != 0)
+        return -1;
+    g.conv = conversation("a");
+    g.conv2 = conversation("b");
+    return 0;
+}
+
+static int64_t add_message(int64_t conv, const char *body)
+{
+    static int serial;
+    char key[32];
+    struct pz_stmt *st = pz_sql(conn(), "INSERT INTO messages (workspace_id, conversation_id,"
+                                        " dedup_key, direction, kind, sent_at, body, created_at)"
+                                        " VALUES ($1, $2, $3, 'incoming', 'text', 0, $4, 0)");
+    assert_non_null(st);
+    snprintf(key, sizeof(key), "k%d", ++serial);
+    pz_sql_bind_int(st, 1, g.ws);
+    pz_sql_bind_int(st, 2, conv);
+    pz_sql_bind_text(st, 3, key);
+    pz_sql_bind_text(st, 4, body);
+    assert_int_equal(pz_sql_step(st), PZ_SQL_DONE);
+    pz_sql_done(st);
+    return pz_sql_last_id(conn());
+}
+
+/* How many messages the FTS5 query Q matches. */
+static int64_t matches(const char *q)
+{
+    int64_t n = -1;
+    assert_int_equal(pz_sql_int_query(conn(),
+                                      "SELECT count(*) FROM messages_search"
+                                      " WHERE messages_search MATCH $1",
+                                      &n, "t", q),
+                     PZ_SQL_ROW);
+    return n;
+}
+
+static void assert_index_sound(void)
+{
+    assert_int_equal(pz_sql_exec(conn(), "INSERT INTO messages_search (messages_search, rank)"
+                                         " VALUES ('integrity-check', 1)"),
+                     0);
+}
+
+static void test_index_matches(void **state)
+{
+    (void)state;
+    add_message(g.conv, "Perché l'ordine non è arrivato?");
+    add_message(g.conv, "Vorrei cambiare le SCARPE, taglia 42");
+    add_message(g.conv, "The shoes were delivered yesterday");
+    add_message(g.conv, "Ordinazione confermata 😀");
+    add_message(g.conv, "");
+
+    assert_int_equal(matches("perche"), 1);
+    assert_int_equal(matches("PERCHÉ"), 1);
+    /* The Italian stemmer joins "ordine" and "ordinazione" (both ordin). */
+    assert_int_equal(matches("ordine"), 2);
+    assert_int_equal(matches("ordini"), 2);
+    assert_int_equal(matches("arrivati"), 1);
+    assert_int_equal(matches("scarpa"), 1);
+    assert_int_equal(matches("shoe"), 1);
+    assert_int_equal(matches("deliver"), 1);
+    assert_int_equal(matches("42"), 1);
+    assert_int_equal(matches("\"ordine non\""), 1);
+    assert_int_equal(matches("\"non ordine\""), 0);
+    assert_int_equal(matches("\"ordin\" *"), 2); /* prefix: ordine, ordinazione */
+    assert_int_equal(matches("\"ordinazio\" *"), 1);
+    assert_int_equal(matches("\"arriv\" * \"perche\""), 1);
+    assert_int_equal(matches("sconto"), 0);
+    assert_index_sound();
+}
+
+static void test_index_follows_changes(void **state)
+{
+    int64_t a, b;
+    (void)state;
+
+    a = add_message(g.conv, "fattura di ottobre");
+    b = add_message(g.conv2, "fattura di novembre");
+    assert_int_equal(matches("fattura"), 2);
+
+    assert_int_equal(pz_sql_int_query(conn(), "UPDATE messages SET body = $2 WHERE id = $1", NULL,
+                                      "it", a, "ricevuta di ottobre"),
+                     PZ_SQL_DONE);
+    assert_int_equal(matches("fattura"), 1);
+    assert_int_equal(matches("ricevute"), 1);
+
+    assert_int_equal(pz_sql_one_int(conn(), "DELETE FROM messages WHERE id = $1", b, NULL),
+                     PZ_SQL_DONE);
+    assert_int_equal(matches("fattura"), 0);
+    assert_int_equal(matches("novembre"), 0);
+
+    /* A conversation deleted takes its messages out of the index. */
+    add_message(g.conv2, "preventivo per il giardino");
+    assert_int_equal(matches("giardino"), 1);
+    assert_int_equal(
+        pz_sql_one_int(conn(), "DELETE FROM conversations WHERE id = $1", g.conv2, NULL),
+        PZ_SQL_DONE);
+    assert_int_equal(matches("giardino"), 0);
+    assert_index_sound();
+}
+
+static void test_index_deferred(void **state)
+{
+    (void)state;
+    /* Deferred inserts are indexed at the commit, all of them. */
+    assert_int_equal(pz_tx_begin(conn()), 0);
+    pz_store_search_defer(conn());
+    for (int i = 0; i < 50; i++)
+        add_message(g.conv, i % 2 ? "consegna domani mattina" : "consegne in ritardo");
+    assert_int_equal(matches("consegna"), 0); /* not yet */
+    assert_int_equal(pz_tx_commit(conn()), 0);
+    assert_int_equal(matches("consegna"), 50);
+    assert_int_equal(matches("mattina"), 25);
+
+    /* A rollback leaves nothing, and ends the deferral. */
+    assert_int_equal(pz_tx_begin(conn()), 0);
+    pz_store_search_defer(conn());
+    add_message(g.conv, "magazzino vuoto");
+    assert_int_equal(pz_tx_rollback(conn()), 0);
+    assert_int_equal(matches("magazzino"), 0);
+    add_message(g.conv, "magazzino pieno");
+    assert_int_equal(matches("magazzino"), 1);
+    assert_index_sound();
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_words_fold),
+        cmocka_unit_test(test_words_long),
+        cmocka_unit_test(test_terms),
+        cmocka_unit_test_setup(test_index_matches, wipe),
+        cmocka_unit_test_setup(test_index_follows_changes, wipe),
+        cmocka_unit_test_setup(test_index_deferred, wipe),
+    };
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
