@@ -244,6 +244,7 @@ void h_links_get(struct pz_ctx *c);
 void h_links_patch(struct pz_ctx *c);
 void h_links_qr_png(struct pz_ctx *c);
 void h_links_qr_svg(struct pz_ctx *c);
+void h_search(struct pz_ctx *c);
 void h_investments_list(struct pz_ctx *c);
 void h_investments_create(struct pz_ctx *c);
 void h_investments_delete(struct pz_ctx *c);

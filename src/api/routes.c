@@ -96,6 +96,7 @@ const struct pz_route pz_routes[] = {
     {"GET", "/api/v1/organizations/{id}/timeline", h_organizations_timeline, ROLE_CONSULTANT, 0, 0},
     {"GET", "/api/v1/rates", h_rates_list, ROLE_MANAGER, 0, 0},
     {"PUT", "/api/v1/rates", h_rates_put, ROLE_OWNER, PZ_BODY_DEFAULT, CHANGES},
+    {"GET", "/api/v1/search", h_search, ROLE_MEMBER, 0, 0},
     {"DELETE", "/api/v1/session", h_session_delete, ROLE_CONSULTANT, 0, SELF},
     {"POST", "/api/v1/session", h_session_post, ROLE_NONE, PZ_BODY_DEFAULT, CHANGES},
     {"GET", "/api/v1/settings/going-cold", h_going_cold_settings_get, ROLE_MANAGER, 0, 0},

@@ -85,7 +85,14 @@ static size_t fold_append(char *w, size_t n, uint32_t cp)
         return n;
     for (utf8proc_ssize_t i = 0; i < k; i++) {
         utf8proc_uint8_t enc[4];
-        utf8proc_ssize_t m = utf8proc_encode_char(out[i], enc);
+        utf8proc_ssize_t m;
+        /* Compatibility forms may bring separators ("½" is 1, fraction slash, 2): dropped,
+         * so that folding a folded word changes nothing. */
+        if (out[i] < 0x80
+                ? !ascii_fold((unsigned char)out[i])
+                : classify((uint32_t)out[i]) != CP_WORD && classify((uint32_t)out[i]) != CP_ALONE)
+            continue;
+        m = utf8proc_encode_char(out[i], enc);
         if (m <= 0 || n + (size_t)m > PZ_WORD_MAX)
             return n;
         memcpy(w + n, enc, (size_t)m);

@@ -46,6 +46,9 @@ struct pz_store_ops {
     /* Run by pz_store_bulk: settings for a long write (NULL: none) and back to normal. */
     const char *bulk_on_sql;
     const char *bulk_off_sql;
+    /* pz_store_search_query_add and pz_store_search_sql. */
+    int (*search_query_add)(char *q, size_t qsz, const char *text, size_t n, int prefix);
+    struct pz_search_sql search_sql;
     /* pz_store_search_defer, and what commit and rollback do about it (NULL: nothing to do). */
     void (*search_defer)(void *db);
     int (*search_sync)(void *db, int commit);
@@ -61,6 +64,7 @@ int sq_fts_register(void *db);
 /* pz_store_search_defer; and the end of a deferral at commit (COMMIT non-zero: index the
  * rows let in meanwhile) or rollback. Returns SQLITE_OK or an SQLite error code. */
 void sq_search_defer(void *db);
+int sq_search_query_add(char *q, size_t qsz, const char *text, size_t n, int prefix);
 int sq_search_sync(void *db, int commit);
 
 /* The embedded migrations, generated at build time from sql/ (sorted by version). */

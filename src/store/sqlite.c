@@ -322,6 +322,14 @@ const struct pz_store_ops pz_sqlite_ops = {
      * pages would count as the importer's memory however large the database. */
     .bulk_on_sql = "PRAGMA cache_size = -32768; PRAGMA mmap_size = 0;",
     .bulk_off_sql = "PRAGMA cache_size = -2000;" MMAP_SQL,
+    /* The index is read newest first by its rowid (FTS5 honours that order itself); CROSS
+     * JOIN keeps it the outer loop, so a LIMIT stops the reading. piazza_rank (fts.c) is
+     * scaled to integers, exact to compare in a cursor. */
+    .search_query_add = sq_search_query_add,
+    .search_sql = {"messages_search CROSS JOIN messages m ON m.id = messages_search.rowid",
+                   "messages_search MATCH $1",
+                   "CAST(piazza_rank(messages_search) * 1000000 AS INTEGER)",
+                   "messages_search.rowid DESC"},
     .search_defer = sq_search_defer,
     .search_sync = sq_search_sync,
     .translate_ddl = sq_translate_ddl,

@@ -339,6 +339,17 @@ int pz_tx_rollback(struct pz_conn *c)
     return c->store->ops->exec(c->db, "ROLLBACK");
 }
 
+int pz_store_search_query_add(struct pz_conn *c, char *q, size_t qsz, const char *text, size_t n,
+                              int prefix)
+{
+    return c->store->ops->search_query_add(q, qsz, text, n, prefix);
+}
+
+void pz_store_search_sql(struct pz_conn *c, struct pz_search_sql *out)
+{
+    *out = c->store->ops->search_sql;
+}
+
 void pz_store_search_defer(struct pz_conn *c)
 {
     if (c->store->ops->search_defer)

@@ -149,6 +149,31 @@ int pz_store_bulk(struct pz_conn *conn, int on);
  */
 void pz_store_search_defer(struct pz_conn *conn);
 
+/*
+ * Full-text search of messages (sql/0009, src/store/fts.c; the SQL differs
+ * by backend, so it lives here). pz_store_search_query_add adds TEXT (N
+ * bytes: one word or one phrase as the user typed it, which the index's
+ * tokenizer cuts into words) to the query being built in Q (QSZ bytes; start
+ * with ""), as a phrase that every match must hold, its last word as a prefix
+ * when PREFIX. User text is always quoted: it never becomes operators.
+ * Returns 0, or -1 when Q is full.
+ *
+ * pz_store_search_sql gives the pieces of a statement that uses the query,
+ * bound as $1: FROM joins the index to messages (aliased m), MATCH is the
+ * condition, SCORE an integer expression (higher is a better match; only in
+ * a query reading FROM), NEWEST an ORDER BY reading matches newest id first
+ * straight from the index.
+ */
+struct pz_search_sql {
+    const char *from;
+    const char *match;
+    const char *score;
+    const char *newest;
+};
+int pz_store_search_query_add(struct pz_conn *conn, char *q, size_t qsz, const char *text, size_t n,
+                              int prefix);
+void pz_store_search_sql(struct pz_conn *conn, struct pz_search_sql *out);
+
 /* Transactions. begin/commit/rollback return 0 or a negative code. */
 int pz_tx_begin(struct pz_conn *conn);
 int pz_tx_commit(struct pz_conn *conn);
