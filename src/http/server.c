@@ -14,6 +14,7 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -40,6 +41,10 @@ struct pz_http_server {
     struct pz_http_app app;
     int port;
     _Atomic int in_flight; /* requests between their headers and their completion */
+    /* Streams that may wait (pz_http_stream_waker), and whether the server is stopping. */
+    pthread_mutex_t wait_lock;
+    struct pz_http_waker *waitable;
+    int stopping;
 };
 
 __attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char *fmt, va_list ap)
@@ -136,19 +141,74 @@ void pz_http_prebuilt_free(struct pz_http_prebuilt *p)
     free(p);
 }
 
-/* What libmicrohttpd holds for a streamed body: it may outlive the request. */
-struct stream_state {
+/*
+ * What libmicrohttpd holds for a streamed body: it may outlive the request.
+ * A stream that may wait is also on its server's list (SERVER set), so that
+ * stopping can wake it; WAITING and WOKEN are read and written under the
+ * server's wait_lock.
+ */
+struct pz_http_waker {
     long (*fn)(void *arg, char *buf, size_t max);
     void (*free_fn)(void *arg);
     void *arg;
+    struct pz_http_server *server; /* NULL for a stream that never waits */
+    struct MHD_Connection *conn;
+    int waiting; /* suspended by stream_read, until woken */
+    int woken;   /* a wake came while the callback ran */
+    struct pz_http_waker *prev, *next;
 };
+
+/* Suspends a stream whose callback has nothing to send; returns what to tell libmicrohttpd. */
+static ssize_t stream_wait(struct pz_http_waker *st, int *again)
+{
+    struct pz_http_server *s = st->server;
+    ssize_t ret = 0;
+
+    *again = 0;
+    pthread_mutex_lock(&s->wait_lock);
+    if (s->stopping) {
+        ret = MHD_CONTENT_READER_END_OF_STREAM;
+    } else if (st->woken) {
+        *again = 1;
+    } else {
+        /* Returning 0 with the connection suspended is libmicrohttpd's way of "no data yet". */
+        st->waiting = 1;
+        MHD_suspend_connection(st->conn);
+    }
+    pthread_mutex_unlock(&s->wait_lock);
+    return ret;
+}
 
 static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
 {
-    struct stream_state *st = cls;
-    long n = st->fn(st->arg, buf, max);
+    struct pz_http_waker *st = cls;
+    long n;
+    int again;
     (void)pos;
 
+    do {
+        if (st->server) {
+            int stopping;
+            pthread_mutex_lock(&st->server->wait_lock);
+            st->woken = 0;
+            stopping = st->server->stopping;
+            pthread_mutex_unlock(&st->server->wait_lock);
+            if (stopping)
+                return MHD_CONTENT_READER_END_OF_STREAM;
+        }
+        n = st->fn(st->arg, buf, max);
+        if (n != PZ_HTTP_STREAM_WAIT)
+            break;
+        if (!st->server) {
+            pz_log(PZ_LOG_ERROR, "http: a stream without a waker asked to wait");
+            return MHD_CONTENT_READER_END_WITH_ERROR;
+        }
+        {
+            ssize_t ret = stream_wait(st, &again);
+            if (!again)
+                return ret;
+        }
+    } while (again);
     if (n < 0)
         return MHD_CONTENT_READER_END_WITH_ERROR;
     if (n == 0)
@@ -156,19 +216,70 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
     return (ssize_t)n;
 }
 
+/* Takes a waitable stream off its server's list and frees it. */
+static void waker_free(struct pz_http_waker *st)
+{
+    struct pz_http_server *s = st->server;
+
+    if (s) {
+        pthread_mutex_lock(&s->wait_lock);
+        if (st->prev)
+            st->prev->next = st->next;
+        else
+            s->waitable = st->next;
+        if (st->next)
+            st->next->prev = st->prev;
+        pthread_mutex_unlock(&s->wait_lock);
+    }
+    free(st);
+}
+
 static void stream_done(void *cls)
 {
-    struct stream_state *st = cls;
+    struct pz_http_waker *st = cls;
 
+    /* First the application, which stops waking this stream, then the server's list. */
     if (st->free_fn)
         st->free_fn(st->arg);
-    free(st);
+    waker_free(st);
+}
+
+struct pz_http_waker *pz_http_stream_waker(struct pz_http_req *r)
+{
+    struct pz_http_server *s = r->server;
+    struct pz_http_waker *st = r->waker;
+
+    if (st)
+        return st;
+    st = xcalloc(1, sizeof(*st));
+    st->server = s;
+    st->conn = r->conn;
+    pthread_mutex_lock(&s->wait_lock);
+    st->next = s->waitable;
+    if (s->waitable)
+        s->waitable->prev = st;
+    s->waitable = st;
+    pthread_mutex_unlock(&s->wait_lock);
+    r->waker = st;
+    return st;
+}
+
+void pz_http_wake(struct pz_http_waker *st)
+{
+    pthread_mutex_lock(&st->server->wait_lock);
+    if (st->waiting) {
+        st->waiting = 0;
+        MHD_resume_connection(st->conn);
+    } else {
+        st->woken = 1;
+    }
+    pthread_mutex_unlock(&st->server->wait_lock);
 }
 
 /* A response whose body R's stream callback makes; NULL (the stream freed) on failure. */
 static struct MHD_Response *stream_response(struct pz_http_req *r)
 {
-    struct stream_state *st = xmalloc(sizeof(*st));
+    struct pz_http_waker *st = r->waker ? r->waker : xcalloc(1, sizeof(*st));
     struct MHD_Response *resp;
 
     st->fn = r->stream;
@@ -177,6 +288,7 @@ static struct MHD_Response *stream_response(struct pz_http_req *r)
     r->stream = NULL;
     r->stream_free = NULL;
     r->stream_arg = NULL;
+    r->waker = NULL;
     resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 32 * 1024, stream_read, st,
                                              stream_done);
     if (!resp)
@@ -298,6 +410,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         s->in_flight++;
         r->start_us = pz_mono_us();
         r->conn = c;
+        r->server = s;
         r->method = method;
         r->path = url;
         client_ip(c, r->ip, sizeof(r->ip));
@@ -355,6 +468,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     }
     if (r->stream_free) /* a stream that was set but never sent */
         r->stream_free(r->stream_arg);
+    if (r->waker) /* a waker made for a stream that was never sent */
+        waker_free(r->waker);
     pz_buf_release(&r->body);
     pz_buf_release(&r->out);
     pz_arena_release(&r->arena);
@@ -391,8 +506,8 @@ int pz_http_start(struct pz_http_server **out, const struct pz_http_config *cfg,
     socklen_t sslen;
     unsigned threads = cfg->threads;
     /* TURBO: read, write and accept before polling, which pays off under load. */
-    unsigned flags =
-        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG | MHD_USE_TURBO;
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
+                     MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME;
     const union MHD_DaemonInfo *info;
 
     *out = NULL;
@@ -406,15 +521,18 @@ int pz_http_start(struct pz_http_server **out, const struct pz_http_config *cfg,
     }
     s = xcalloc(1, sizeof(*s));
     s->app = *app;
+    pthread_mutex_init(&s->wait_lock, NULL);
     s->daemon = MHD_start_daemon(
         flags, (uint16_t)cfg->port, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
         s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, threads,
         MHD_OPTION_CONNECTION_LIMIT, cfg->connection_limit ? cfg->connection_limit : 1024,
         MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_seconds ? cfg->timeout_seconds : 30,
         /* Generous, since behind nginx every connection comes from loopback. */
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)256, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)PZ_HTTP_CONN_MEMORY, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->per_ip_limit ? cfg->per_ip_limit : 256u,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)PZ_HTTP_CONN_MEMORY,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
     if (!s->daemon) {
+        pthread_mutex_destroy(&s->wait_lock);
         free(s);
         return pz_error(PZ_EIO, "cannot listen on %s:%d (address in use, or not allowed)",
                         cfg->host, cfg->port);
@@ -439,10 +557,22 @@ void pz_http_stop(struct pz_http_server *s, int grace_ms)
     fd = MHD_quiesce_daemon(s->daemon);
     if (fd != MHD_INVALID_SOCKET)
         close(fd);
+    /* Streams waiting for news end now; none waits again (and libmicrohttpd must not be
+     * stopped with a connection suspended). */
+    pthread_mutex_lock(&s->wait_lock);
+    s->stopping = 1;
+    for (struct pz_http_waker *st = s->waitable; st; st = st->next) {
+        if (st->waiting) {
+            st->waiting = 0;
+            MHD_resume_connection(st->conn);
+        }
+    }
+    pthread_mutex_unlock(&s->wait_lock);
     /* Idle keep-alive connections do not hold us back; requests in flight do. */
     for (int waited = 0; waited < grace_ms && s->in_flight > 0; waited += 10)
         usleep(10 * 1000);
     MHD_stop_daemon(s->daemon);
+    pthread_mutex_destroy(&s->wait_lock);
     free(s);
 }
 

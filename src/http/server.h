@@ -7,7 +7,9 @@
  * per request (method, path, status, duration, bytes) at info level.
  *
  * Threads: an epoll listener feeding a pool of worker threads; a handler
- * runs on a worker and may block briefly (the database).
+ * runs on a worker and may block briefly (the database). A long-lived
+ * stream (server-sent events) holds no thread while it waits for news: see
+ * PZ_HTTP_STREAM_WAIT.
  */
 #ifndef PZ_HTTP_SERVER_H
 #define PZ_HTTP_SERVER_H
@@ -72,18 +74,20 @@ struct pz_http_req {
      * Or a body made piece by piece after the handler returned (large
      * exports), sent chunked: stream(stream_arg, buf, max) writes up to MAX
      * bytes and returns how many, 0 at the end, or -1 to cut the answer off
-     * (a failure after the status went out). stream_free(stream_arg) is
-     * called exactly once, when the answer is done or abandoned, and may run
-     * after the request is gone. They run on a server worker thread.
+     * (a failure after the status went out), or PZ_HTTP_STREAM_WAIT (below).
+     * stream_free(stream_arg) is called exactly once, when the answer is done or abandoned, and may
+     * run after the request is gone. They run on a server worker thread.
      */
     long (*stream)(void *arg, char *buf, size_t max);
     void (*stream_free)(void *arg);
     void *stream_arg;
+    struct pz_http_waker *waker; /* made by pz_http_stream_waker for this stream, or NULL */
     struct pz_http_header headers[PZ_HTTP_MAX_HEADERS];
     int n_headers;
 
     /* Private to the server. */
     void *conn;
+    struct pz_http_server *server;
     void *form; /* the multipart parser, while the body streams through it */
     int (*on_form)(void *arg, const struct pz_http_form_part *part);
     void *form_arg;
@@ -106,6 +110,7 @@ struct pz_http_config {
     int port;         /* 0 picks a free port */
     unsigned threads; /* worker threads; 0 means one per core */
     unsigned connection_limit;
+    unsigned per_ip_limit; /* connections from one address; 0 means 256 */
     unsigned timeout_seconds;
 };
 
@@ -137,6 +142,31 @@ void pz_http_stop(struct pz_http_server *s, int grace_ms);
  */
 void pz_http_stream_form(struct pz_http_req *req,
                          int (*fn)(void *arg, const struct pz_http_form_part *part), void *arg);
+
+/*
+ * Streams that wait for news (server-sent events). A stream callback may
+ * return PZ_HTTP_STREAM_WAIT when it has nothing to send yet: the
+ * connection is then suspended, holding no worker thread, until
+ * pz_http_wake is called with the stream's waker, after which the callback
+ * is called again. A wake that comes while the callback runs is not lost
+ * (the callback is called once more instead of suspending).
+ *
+ * pz_http_stream_waker makes the waker of the stream that REQ's handler is
+ * setting up (call it from the handler, once; the same waker comes back if
+ * called again). It is valid until the stream's stream_free is called:
+ * the application must stop waking it there, under the same lock it wakes
+ * under. pz_http_wake may be called from any thread.
+ *
+ * While suspended, a connection notices neither a client that went away
+ * nor its idle timeout: wake waiting streams every few seconds (keep-alive
+ * comments). When the server stops, waiting streams are woken and ended
+ * (the chunked answer closed properly) without their callback being called
+ * again, so an open stream never holds up shutdown.
+ */
+#define PZ_HTTP_STREAM_WAIT (-2L)
+struct pz_http_waker;
+struct pz_http_waker *pz_http_stream_waker(struct pz_http_req *req);
+void pz_http_wake(struct pz_http_waker *w);
 
 /* Request accessors; returned strings are borrowed for the request's life. */
 const char *pz_http_header(struct pz_http_req *req, const char *name);
