@@ -673,6 +673,8 @@ void h_imports_delete(struct pz_ctx *c)
         r = import_job_move(c->conn, ws, id, open_states[i], "discarded", NULL);
     if (r == 0 && !running && c->api->jobs)
         job_runner_remove_files(c->api->jobs, job.files);
+    if (r == 0)
+        import_job_announce(ws, id, "discarded", 0);
     import_job_release(&job);
     if (r == PZ_ENOTFOUND) {
         /* It ended while we were asking. */

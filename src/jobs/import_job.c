@@ -3,12 +3,17 @@
  */
 #include "jobs/import_job.h"
 
+#include <inttypes.h>
+#include <jansson.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/clock.h"
 #include "core/error.h"
+#include "core/events.h"
+#include "core/json.h"
 #include "core/mem.h"
 #include "core/banned.h"
 
@@ -156,6 +161,43 @@ int import_job_next(struct pz_conn *conn, int64_t *ws, int64_t *id)
     if (r < 0)
         return r;
     return r == PZ_SQL_ROW ? 0 : PZ_ENOTFOUND;
+}
+
+void import_job_announce(int64_t ws, int64_t id, const char *status, int percent)
+{
+    struct pz_buf buf;
+    struct pz_json j;
+
+    pz_buf_init(&buf, 256);
+    pz_json_init(&j, &buf);
+    pz_json_begin_object(&j);
+    pz_json_kint(&j, "import_id", id);
+    pz_json_kstr(&j, "state", status);
+    pz_json_kint(&j, "percent", percent < 0 ? 0 : percent > 100 ? 100 : percent);
+    pz_json_end_object(&j);
+    if (pz_json_error(&j) == 0)
+        pz_events_publish(ws, "import.progress", pz_buf_str(&buf));
+    pz_buf_release(&buf);
+}
+
+void import_job_announce_chats(int64_t ws, int64_t id, const char *summary)
+{
+    json_t *v = summary ? json_loads(summary, 0, NULL) : NULL;
+    int64_t conversations = json_integer_value(json_object_get(v, "conversations"));
+    int64_t messages = json_integer_value(json_object_get(v, "messages"));
+    char data[200];
+
+    json_decref(v);
+    if (messages <= 0 && conversations <= 0)
+        return;
+    snprintf(data, sizeof(data),
+             "{\"conversation_id\":null,\"import_id\":%" PRId64 ",\"conversations\":%" PRId64
+             ",\"messages\":%" PRId64 "}",
+             id, conversations, messages);
+    if (conversations > 0)
+        pz_events_publish(ws, "conversation.created", data);
+    if (messages > 0)
+        pz_events_publish(ws, "message.created", data);
 }
 
 int import_job_move(struct pz_conn *conn, int64_t ws, int64_t id, const char *from, const char *to,

@@ -45,6 +45,22 @@ void import_job_release(struct import_job *job);
 int import_job_finished(const char *status);
 
 /*
+ * Tells the workspace's live streams (core/events.h) that job ID is in
+ * STATUS at PERCENT: an `import.progress` event {"import_id", "state",
+ * "percent"}. Call it after the change is committed.
+ */
+void import_job_announce(int64_t workspace_id, int64_t id, const char *status, int percent);
+
+/*
+ * After a chats job's import is committed: one `conversation.created` and one
+ * `message.created` event for the whole job (not one per message), from its
+ * SUMMARY's counts, {"conversation_id": null, "import_id", "conversations",
+ * "messages"}, so open inboxes reload their list. Nothing when nothing was
+ * stored.
+ */
+void import_job_announce_chats(int64_t workspace_id, int64_t id, const char *summary);
+
+/*
  * Makes a job of KIND with FORMAT (NULL: detect), FILES (a JSON array, see
  * above) by USER_ID, status "parsing". Sets *ID. Returns 0 or a code.
  */

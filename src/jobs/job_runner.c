@@ -44,6 +44,11 @@ struct job_runner {
     int cancel;
     char unit[12];
     int64_t done, total;
+    /* The running job's import.progress events: its workspace, status, what was last said. */
+    int64_t current_ws;
+    char state[12];
+    int said_percent;
+    int64_t said_us;
 };
 
 /* One file of a job. */
@@ -125,13 +130,40 @@ static int64_t count_lines(const char *path)
 
 /* --- progress ------------------------------------------------------------------------------ */
 
+/*
+ * With r->lock held: the running job's percent when it is to be announced
+ * (it changed, and at most about 4 times a second), else -1.
+ */
+static int progress_due(struct job_runner *r)
+{
+    int percent = r->total > 0 ? (int)(r->done * 100 / r->total) : 0;
+    int64_t now = pz_mono_us();
+
+    if (!r->current_ws || percent == r->said_percent || now - r->said_us < 250 * 1000)
+        return -1;
+    r->said_percent = percent;
+    r->said_us = now;
+    return percent;
+}
+
+/* Called on the runner's thread, without the lock: the progress event, when due. */
+static void progress_announce(struct job_runner *r, int due)
+{
+    if (due >= 0)
+        import_job_announce(r->current_ws, r->current, r->state, due);
+}
+
 static void set_progress(struct job_runner *r, const char *unit, int64_t done, int64_t total)
 {
+    int due;
+
     pthread_mutex_lock(&r->lock);
     snprintf(r->unit, sizeof(r->unit), "%s", unit);
     r->done = done;
     r->total = total;
+    due = progress_due(r);
     pthread_mutex_unlock(&r->lock);
+    progress_announce(r, due);
 }
 
 /* Records progress; returns non-zero when the job is to stop. */
@@ -139,7 +171,7 @@ static int on_progress(void *arg, const char *label, long line, long records)
 {
     struct contacts_run *cr = arg;
     struct job_runner *r = cr->runner;
-    int stop;
+    int stop, due;
     (void)label;
 
     pthread_mutex_lock(&r->lock);
@@ -150,7 +182,9 @@ static int on_progress(void *arg, const char *label, long line, long records)
     if (r->done > r->total)
         r->total = r->done;
     stop = r->cancel || r->stopping;
+    due = progress_due(r);
     pthread_mutex_unlock(&r->lock);
+    progress_announce(r, due);
     return stop;
 }
 
@@ -463,6 +497,13 @@ static void run_job(struct job_runner *r, struct pz_conn *conn, int64_t ws, int6
         goto done;
     if (strcmp(job.status, "parsing") != 0 && strcmp(job.status, "importing") != 0)
         goto finished;
+    pthread_mutex_lock(&r->lock);
+    r->current_ws = ws;
+    snprintf(r->state, sizeof(r->state), "%s", job.status);
+    r->said_percent = 0;
+    r->said_us = pz_mono_us();
+    pthread_mutex_unlock(&r->lock);
+    import_job_announce(ws, id, r->state, 0);
     arr = json_loads(job.files, 0, NULL);
     files = xcalloc(MAX_JOB_FILES, sizeof(*files));
     n = load_files(r, arr, files);
@@ -478,14 +519,24 @@ static void run_job(struct job_runner *r, struct pz_conn *conn, int64_t ws, int6
 finished:
     /* Whoever ended the job, its files go with it. */
     import_job_release(&job);
-    if (import_job_get(conn, ws, id, &job) == 0 && import_job_finished(job.status))
-        job_runner_remove_files(r, job.files);
+    if (import_job_get(conn, ws, id, &job) == 0) {
+        if (import_job_finished(job.status))
+            job_runner_remove_files(r, job.files);
+        /* Where the job ended up, now that it is committed (the API announces its own moves). */
+        if (r->current_ws) {
+            int ok = strcmp(job.status, "ready") == 0 || strcmp(job.status, "done") == 0;
+            import_job_announce(ws, id, job.status, ok ? 100 : r->said_percent);
+            if (strcmp(job.status, "done") == 0 && strcmp(job.kind, "chats") == 0)
+                import_job_announce_chats(ws, id, job.summary);
+        }
+    }
     import_job_release(&job);
 done:
     json_decref(arr);
     free(files);
     pthread_mutex_lock(&r->lock);
     r->current = 0;
+    r->current_ws = 0;
     r->cancel = 0;
     pthread_mutex_unlock(&r->lock);
 }
