@@ -35,6 +35,7 @@
 
 struct pz_ctx;
 struct job_runner;
+struct stream_hub;
 
 struct pz_route {
     const char *method;
@@ -70,6 +71,8 @@ struct pz_api_config {
     const char *web_dir;    /* may be NULL: serve the embedded UI */
     const char *upload_dir; /* where uploads wait for their import job; NULL: no imports */
     const char *data_dir;   /* the data folder, where imported attachments are; NULL: none */
+    unsigned max_streams;   /* concurrent live event streams; 0: PZ_STREAM_MAX_DEFAULT */
+    int stream_keepalive_s; /* seconds between keep-alive comments; 0: PZ_STREAM_KEEPALIVE_S */
 };
 
 struct pz_api {
@@ -87,7 +90,20 @@ struct pz_api {
     unsigned char track_key[TRACK_KEY_LEN]; /* signs click ids */
     struct job_runner *jobs;                /* NULL when uploads are off */
     char data_dir[4096];                    /* "" when attachments are not served */
+    struct stream_hub *streams;             /* the live event streams (h_stream.c) */
 };
+
+/*
+ * The live event streams of GET /api/v1/stream (h_stream.c): at most
+ * MAX_STREAMS open at once (503 stream.too_many beyond), each woken when its
+ * workspace has news and every KEEPALIVE_S seconds. Stop it after the HTTP
+ * server has stopped. stream_hub_count returns how many are open.
+ */
+#define PZ_STREAM_MAX_DEFAULT 500
+#define PZ_STREAM_KEEPALIVE_S 15
+struct stream_hub *stream_hub_start(unsigned max_streams, int keepalive_s);
+void stream_hub_stop(struct stream_hub *h);
+unsigned stream_hub_count(struct stream_hub *h);
 
 /* The 43-byte transparent GIF the pixel answers (h_track.c). */
 extern const unsigned char pz_pixel_gif[43];
@@ -194,6 +210,7 @@ int contacts_filter_read(const struct contact_filter *f, int64_t me, struct cont
 
 /* Handlers. */
 void h_healthz(struct pz_ctx *c);
+void h_stream(struct pz_ctx *c);
 void h_version(struct pz_ctx *c);
 void h_setup_get(struct pz_ctx *c);
 void h_setup_post(struct pz_ctx *c);

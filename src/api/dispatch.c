@@ -104,6 +104,11 @@ struct pz_api *pz_api_new(struct pz_store *store, const struct pz_api_config *cf
         api->pixel = pz_http_prebuilt_new(200, "image/gif", pz_pixel_gif, sizeof(pz_pixel_gif), h,
                                           N_SECURITY_HEADERS + 1);
     }
+    api->streams = stream_hub_start(cfg->max_streams, cfg->stream_keepalive_s);
+    if (!api->streams) {
+        pz_api_free(api);
+        return NULL;
+    }
     track_key_derive(api->secret, api->track_key);
     api->hits = hitq_start(store, 0);
     if (!api->hits) {
@@ -118,6 +123,7 @@ void pz_api_free(struct pz_api *api)
     if (!api)
         return;
     job_runner_stop(api->jobs);
+    stream_hub_stop(api->streams);
     ratelimit_free(api->rl_account);
     ratelimit_free(api->rl_address);
     ratelimit_free(api->rl_setup);

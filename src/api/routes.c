@@ -104,6 +104,7 @@ const struct pz_route pz_routes[] = {
      CHANGES},
     {"GET", "/api/v1/setup", h_setup_get, ROLE_NONE, 0, 0},
     {"POST", "/api/v1/setup", h_setup_post, ROLE_NONE, PZ_BODY_DEFAULT, CHANGES},
+    {"GET", "/api/v1/stream", h_stream, ROLE_MEMBER, 0, 0},
     {"GET", "/api/v1/tags", h_tags_list, ROLE_CONSULTANT, 0, 0},
     {"GET", "/api/v1/timer", h_timer_get, ROLE_MEMBER, 0, 0},
     {"POST", "/api/v1/timer/start", h_timer_start, ROLE_MEMBER, PZ_BODY_DEFAULT, SELF},

@@ -36,8 +36,12 @@ static void serve_help(void)
            "                       (PIAZZA_WEB_DIR; for development)\n"
            "  --log-level LEVEL    debug, info, warn, error or off (PIAZZA_LOG_LEVEL;\n"
            "                       default info: one line per request)\n"
-           "  --threads N          worker threads (PIAZZA_THREADS; default: one per core)\n",
-           DEFAULT_DB, DEFAULT_LISTEN);
+           "  --threads N          worker threads (PIAZZA_THREADS; default: one per core)\n"
+           "  --max-streams N      live update streams open at once (PIAZZA_MAX_STREAMS;\n"
+           "                       default %d); each holds a connection, not a thread\n"
+           "  --stream-keepalive S seconds between keep-alive comments on live update\n"
+           "                       streams (PIAZZA_STREAM_KEEPALIVE; default %d)\n",
+           DEFAULT_DB, DEFAULT_LISTEN, PZ_STREAM_MAX_DEFAULT, PZ_STREAM_KEEPALIVE_S);
 }
 
 /* Splits "HOST:PORT", "[V6]:PORT" or "PORT" into a numeric host and a port. */
@@ -79,11 +83,13 @@ int cmd_serve(int argc, char **argv)
         {"web-dir", required_argument, NULL, 'w'},
         {"log-level", required_argument, NULL, 'v'},
         {"threads", required_argument, NULL, 't'},
+        {"max-streams", required_argument, NULL, 'm'},
+        {"stream-keepalive", required_argument, NULL, 'k'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *db = NULL, *listen = NULL, *public_url = NULL, *web_dir = NULL, *level = NULL,
-               *threads = NULL;
+               *threads = NULL, *max_streams = NULL, *keepalive = NULL;
     struct pz_http_config hc = {0};
     struct pz_api_config ac = {0};
     struct pz_http_app app;
@@ -94,7 +100,7 @@ int cmd_serve(int argc, char **argv)
     char host[64], shown[80], uploads[4096], data_dir[4096];
     const char *slash;
     int port, opt, sig;
-    int64_t n_threads = 0;
+    int64_t n_threads = 0, n_streams = PZ_STREAM_MAX_DEFAULT, keepalive_s = PZ_STREAM_KEEPALIVE_S;
     sigset_t set;
 
     optind = 1;
@@ -118,6 +124,12 @@ int cmd_serve(int argc, char **argv)
         case 't':
             threads = optarg;
             break;
+        case 'm':
+            max_streams = optarg;
+            break;
+        case 'k':
+            keepalive = optarg;
+            break;
         case 'h':
             serve_help();
             return EXIT_OK;
@@ -133,6 +145,8 @@ int cmd_serve(int argc, char **argv)
     web_dir = cli_opt(web_dir, "PIAZZA_WEB_DIR", NULL);
     level = cli_opt(level, "PIAZZA_LOG_LEVEL", "info");
     threads = cli_opt(threads, "PIAZZA_THREADS", NULL);
+    max_streams = cli_opt(max_streams, "PIAZZA_MAX_STREAMS", NULL);
+    keepalive = cli_opt(keepalive, "PIAZZA_STREAM_KEEPALIVE", NULL);
     if (pz_log_parse_level(level, &lvl) < 0)
         return cli_usage("--log-level must be debug, info, warn, error or off, not '%s'", level);
     pz_log_set_level(lvl);
@@ -140,6 +154,10 @@ int cmd_serve(int argc, char **argv)
         return cli_usage("--listen must be HOST:PORT with a numeric host, not '%s'", listen);
     if (threads && pz_parse_int64(threads, 1, 256, &n_threads) < 0)
         return cli_usage("--threads must be a number from 1 to 256");
+    if (max_streams && pz_parse_int64(max_streams, 1, 100000, &n_streams) < 0)
+        return cli_usage("--max-streams must be a number from 1 to 100000");
+    if (keepalive && pz_parse_int64(keepalive, 1, 300, &keepalive_s) < 0)
+        return cli_usage("--stream-keepalive must be a number of seconds from 1 to 300");
 
     /* Block the stop signals now, so every thread started from here inherits the mask. */
     sigemptyset(&set);
@@ -160,6 +178,8 @@ int cmd_serve(int argc, char **argv)
     /* Imported attachments are in the data folder too (see piazza import). */
     snprintf(data_dir, sizeof(data_dir), "%.*s", slash ? (int)(slash - db) : 1, slash ? db : ".");
     ac.data_dir = data_dir[0] ? data_dir : "/";
+    ac.max_streams = (unsigned)n_streams;
+    ac.stream_keepalive_s = (int)keepalive_s;
     api = pz_api_new(store, &ac);
     if (!api) {
         pz_store_close(store);
@@ -168,6 +188,9 @@ int cmd_serve(int argc, char **argv)
     hc.host = host;
     hc.port = port;
     hc.threads = (unsigned)n_threads;
+    /* Open streams hold connections (behind nginx all from loopback): room for them on top. */
+    hc.connection_limit = 1024 + (unsigned)n_streams;
+    hc.per_ip_limit = 256 + (unsigned)n_streams;
     app.body_limit = pz_api_body_limit;
     app.handle = pz_api_handle;
     app.ctx = api;
