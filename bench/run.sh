@@ -14,7 +14,8 @@
 # answered. It reads piazza's resident memory before and after the load,
 # prints a table and writes docs/BENCHMARKS.md. It stops what it started, by
 # pid, with bounded waits. Then bench/contacts/run.sh adds its own section
-# (contacts at 100,000: import, list and search).
+# (contacts at 100,000: import, list and search), and bench/stream/run.sh its
+# (idle live event streams).
 #
 # Environment:
 #   BENCH_SECONDS      seconds of each measured wrk run (default 10)
@@ -456,3 +457,6 @@ echo "wrote ${REPORT#"$ROOT"/}"
 bash "$ROOT/bench/contacts/run.sh" || exit 1
 # Conversations at 1,000,000 messages (issue 4): parse, import, list and search.
 bash "$ROOT/bench/inbox/run.sh" || exit 1
+
+# Live updates (issue 4): idle event streams, their memory and one event's fan-out.
+bash "$ROOT/bench/stream/run.sh" || exit 1
