@@ -191,10 +191,11 @@ static size_t fill(struct sse *s)
     for (;;) {
         size_t before = s->out_len;
         if (!pz_events_next(s->workspace_id, s->after, &ev, &gap, &scanned)) {
-            if (!gap)
-                s->after = scanned; /* other workspaces' events are skipped once */
-            else if (stage(s, "id: %" PRIu64 "\nevent: stream.reset\ndata: {}\n\n", scanned) == 0)
-                s->after = scanned; /* missed events are gone: the client reloads instead */
+            /* Missed events are gone: the client reloads instead (said next time if the
+             * reset does not fit now). */
+            if (gap && stage(s, "id: %" PRIu64 "\nevent: stream.reset\ndata: {}\n\n", scanned) < 0)
+                break;
+            s->after = scanned; /* other workspaces' events are skipped once */
             break;
         }
         if (stage(s, "id: %" PRIu64 "\nevent: %s\ndata: %s\n\n", ev.id, ev.type, ev.data) < 0) {
