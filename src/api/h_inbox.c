@@ -16,6 +16,7 @@
 
 #include "api/api.h"
 #include "core/clock.h"
+#include "core/events.h"
 #include "core/mem.h"
 #include "core/text.h"
 #include "inbox/conversation.h"
@@ -354,6 +355,37 @@ static void reply_conversation(struct pz_ctx *c, int status, int64_t id)
     reply_end(c);
 }
 
+/*
+ * Tells the workspace's live streams that conversation ID changed (after the change is
+ * committed): `conversation.updated` {"conversation_id", "status", "assignee_id", "labels"}
+ * as it stands now.
+ */
+static void announce_conversation(struct pz_ctx *c, int64_t id)
+{
+    struct inbox_conv *cv = xmalloc(sizeof(*cv));
+    struct pz_buf buf;
+    struct pz_json j;
+
+    if (inbox_conv_get(c->conn, c->who.workspace.id, id, pz_now_ms(), cv) == 0) {
+        pz_buf_init(&buf, PZ_EVENTS_DATA_MAX);
+        pz_json_init(&j, &buf);
+        pz_json_begin_object(&j);
+        pz_json_kint(&j, "conversation_id", id);
+        pz_json_kstr(&j, "status", cv->status);
+        pz_json_kint_or_null(&j, "assignee_id", cv->assignee.id > 0 ? cv->assignee.id : -1);
+        pz_json_key(&j, "labels");
+        pz_json_begin_array(&j);
+        for (int i = 0; i < cv->n_labels; i++)
+            pz_json_str(&j, cv->labels[i]);
+        pz_json_end_array(&j);
+        pz_json_end_object(&j);
+        if (pz_json_error(&j) == 0)
+            pz_events_publish(c->who.workspace.id, "conversation.updated", pz_buf_str(&buf));
+        pz_buf_release(&buf);
+    }
+    free(cv);
+}
+
 /* Reads path parameter 0 as a conversation id; answers 404 inbox.not_found on junk. */
 static int64_t conv_param(struct pz_ctx *c)
 {
@@ -466,6 +498,7 @@ void h_conversations_patch(struct pz_ctx *c)
         reply_internal(c, r);
         return;
     }
+    announce_conversation(c, id);
     reply_conversation(c, 200, id);
 }
 
@@ -613,6 +646,15 @@ void h_messages_create(struct pz_ctx *c)
     if (r < 0) {
         reply_internal(c, r);
         return;
+    }
+    {
+        char data[160];
+        snprintf(data, sizeof(data),
+                 "{\"conversation_id\":%lld,\"message_id\":%lld,\"direction\":\"%s\"}",
+                 (long long)conv, (long long)id, m.direction);
+        pz_events_publish(c->who.workspace.id, "message.created", data);
+        /* A reply or note changes the conversation too (first response, last message). */
+        announce_conversation(c, conv);
     }
     j = reply_begin(c, 201);
     message_write(c, j, &m, &failed);

@@ -1,6 +1,6 @@
 // Live updates (issue 4): GET /api/v1/stream, server-sent events read by a real HTTP client.
-// A stream connects, another request changes state (an import job moves on), and the event
-// arrives; Last-Event-ID replays what a reconnecting client missed, or says stream.reset when it
+// A stream connects, another request changes state (an import job moves on, a conversation is
+// resolved, a note is posted), and the event arrives; Last-Event-ID replays what a reconnecting client missed, or says stream.reset when it
 // cannot; one workspace never sees another's events; consultants get 403; past the cap of
 // concurrent streams the answer is 503 stream.too_many, and a closed stream's place comes back;
 // keep-alive comments flow and idle streams do not grow the server's memory; SIGTERM ends open
@@ -266,6 +266,26 @@ describe('live events stream', { timeout: 180_000 }, () => {
       assert.ok(!s.ended);
       s.close();
     }
+  });
+
+  it('delivers conversation.updated and message.created when the inbox changes a conversation', async () => {
+    const chat = path.join(ROOT, '..', 'shared', 'corpus', 'whatsapp', 'it_android_multiline.txt');
+    const r = server.cli(['import', chat, '--workspace', 'acme', '--me', 'Io Azienda', '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const list = assertJson(await owner.get('/api/v1/conversations?status=all'));
+    assert.ok(list.items.length >= 1, JSON.stringify(list));
+    const conv = list.items[0].id;
+
+    const s = await EventStream.open(server, owner);
+    await s.until(() => s.retry !== null, 'the retry field');
+    assertJson(await owner.patch(`/api/v1/conversations/${conv}`, { status: 'resolved', labels: ['vip'] }));
+    const updated = await s.next((e) => e.event === 'conversation.updated', 'conversation.updated');
+    assert.deepEqual(updated.data, { conversation_id: conv, status: 'resolved', assignee_id: null, labels: ['vip'] });
+
+    const note = assertJson(await owner.post(`/api/v1/conversations/${conv}/messages`, { kind: 'note', body: 'Richiamare lunedì' }), 201);
+    const created = await s.next((e) => e.event === 'message.created', 'message.created');
+    assert.deepEqual(created.data, { conversation_id: conv, message_id: note.id, direction: 'note' });
+    s.close();
   });
 
   it('keeps workspaces apart', async () => {
