@@ -37,6 +37,9 @@ struct pz_store_ops {
     int (*text_candidates)(const char *table, int param, char *out, size_t outsz);
     int (*text_query_add)(char *q, size_t qsz, const char *word, size_t n);
     int (*text_rebuild)(void *db, const char *table);
+    /* pz_store_text_defer and pz_store_text_catch_up; NULL: indexes follow rows by themselves. */
+    int (*text_defer)(void *db, const char *table, int *deferred);
+    int (*text_catch_up)(void *db, const char *table);
     /* pz_store_ids_sql writes ids_select, the parameter number, ids_select_end; the bound
      * value is the ids between ids_open and ids_close, separated by commas. */
     const char *ids_select;

@@ -275,12 +275,61 @@ static int sq_text_candidates(const char *table, int param, char *out, size_t ou
     return n < 0 || (size_t)n >= outsz ? PZ_EINVAL : 0;
 }
 
-/* FTS5 reads every row of the content table again. */
+/* FTS5 reads every row of the content table again. A deferral left behind (sql/0013) ends:
+ * the rebuild indexes every row. */
 static int sq_text_rebuild(void *db, const char *table)
 {
-    char sql[200];
-    int n = snprintf(sql, sizeof(sql), "INSERT INTO %s_search (%s_search) VALUES ('rebuild')",
-                     table, table);
+    char sql[300];
+    int n = snprintf(sql, sizeof(sql),
+                     "INSERT INTO %s_search (%s_search) VALUES ('rebuild');"
+                     " DELETE FROM %s_search_deferred",
+                     table, table, table);
+
+    if (n < 0 || (size_t)n >= sizeof(sql))
+        return PZ_EINVAL;
+    return sq_exec(db, sql);
+}
+
+/* A row in TABLE_search_deferred makes the triggers leave rows above its after_id alone. */
+static int sq_text_defer(void *db, const char *table, int *deferred)
+{
+    char sql[300];
+    sqlite3_stmt *st = NULL;
+    int n = snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM %s_search_deferred", table), rc;
+
+    *deferred = 0;
+    if (n < 0 || (size_t)n >= sizeof(sql))
+        return PZ_EINVAL;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        return pz_error(PZ_EDB, "SQL failed: %s [%s]", sqlite3_errmsg(db), sql);
+    rc = sqlite3_step(st);
+    n = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+    sqlite3_finalize(st);
+    if (n < 0)
+        return pz_error(PZ_EDB, "SQL failed: %s [%s]", sqlite3_errmsg(db), sql);
+    if (n > 0)
+        return 0; /* deferred already, by whoever catches up */
+    n = snprintf(sql, sizeof(sql),
+                 "INSERT INTO %s_search_deferred (after_id) SELECT COALESCE(MAX(id), 0) FROM %s",
+                 table, table);
+    if (n < 0 || (size_t)n >= sizeof(sql))
+        return PZ_EINVAL;
+    rc = sq_exec(db, sql);
+    if (rc == 0)
+        *deferred = 1;
+    return rc;
+}
+
+/* One INSERT ... SELECT: FTS5 gathers the terms of every row in memory and writes them in a
+ * few segments. */
+static int sq_text_catch_up(void *db, const char *table)
+{
+    char sql[600];
+    int n = snprintf(sql, sizeof(sql),
+                     "INSERT INTO %s_search (rowid, search_text) SELECT id, search_text FROM %s"
+                     " WHERE id > (SELECT MIN(after_id) FROM %s_search_deferred) ORDER BY id;"
+                     " DELETE FROM %s_search_deferred",
+                     table, table, table, table);
 
     if (n < 0 || (size_t)n >= sizeof(sql))
         return PZ_EINVAL;
@@ -311,6 +360,8 @@ const struct pz_store_ops pz_sqlite_ops = {
     .text_candidates = sq_text_candidates,
     .text_query_add = sq_text_query_add,
     .text_rebuild = sq_text_rebuild,
+    .text_defer = sq_text_defer,
+    .text_catch_up = sq_text_catch_up,
     /* A JSON array read by json_each (built into SQLite since 3.38). */
     .ids_select = "SELECT value AS id FROM json_each($",
     .ids_select_end = ")",

@@ -292,6 +292,17 @@ int pz_store_text_rebuild(struct pz_conn *c, const char *table)
     return c->store->ops->text_rebuild(c->db, table);
 }
 
+int pz_store_text_defer(struct pz_conn *c, const char *table, int *deferred)
+{
+    *deferred = 0;
+    return c->store->ops->text_defer ? c->store->ops->text_defer(c->db, table, deferred) : 0;
+}
+
+int pz_store_text_catch_up(struct pz_conn *c, const char *table)
+{
+    return c->store->ops->text_catch_up ? c->store->ops->text_catch_up(c->db, table) : 0;
+}
+
 int pz_store_ids_sql(struct pz_conn *c, int param, char *out, size_t outsz)
 {
     const struct pz_store_ops *ops = c->store->ops;

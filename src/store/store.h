@@ -122,6 +122,22 @@ int pz_store_text_candidates(struct pz_conn *conn, const char *table, int param,
 int pz_store_text_rebuild(struct pz_conn *conn, const char *table);
 
 /*
+ * For a long write that adds many rows to TABLE (an import): inside the
+ * caller's transaction, pz_store_text_defer stops the text index from
+ * following each row added from now on, and pz_store_text_catch_up indexes
+ * all of them in one pass, which costs a fraction of row by row (in SQLite
+ * each row written into the FTS5 table inside a transaction writes a
+ * segment of its own; see sql/0013). Rows that existed before are still
+ * kept in step one by one when they change. Both must run in the same
+ * transaction, and catch_up before it commits: until then search does not
+ * see the new rows. *DEFERRED is 0 when indexing was already deferred (by
+ * an outer caller, who catches up) or the backend has nothing to defer;
+ * call catch_up only when it is 1. Return 0 or a negative code.
+ */
+int pz_store_text_defer(struct pz_conn *conn, const char *table, int *deferred);
+int pz_store_text_catch_up(struct pz_conn *conn, const char *table);
+
+/*
  * A list of ids as one parameter, to narrow a query to rows found first by
  * another (such as pz_store_text_candidates). pz_store_ids_sql writes into
  * OUT a subquery giving, in a column named id, the ids bound as $PARAM by
