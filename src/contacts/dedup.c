@@ -190,6 +190,58 @@ int dedup_check_contact(struct pz_conn *conn, int64_t ws, int64_t id, long *adde
     return r;
 }
 
+/* Writes the suggestions of C for contact ID, counting the new ones in *ADDED. */
+static int suggest_all(struct pz_conn *conn, int64_t ws, int64_t id, const struct candidates *c,
+                       long *added)
+{
+    int r = 0;
+
+    for (size_t i = 0; r == 0 && i < c->n_items; i++) {
+        int one = 0;
+        r = dedup_suggest(conn, ws, id, c->items[i].other, c->items[i].reason, c->items[i].detail,
+                          &one);
+        if (added)
+            *added += one;
+    }
+    return r;
+}
+
+int dedup_check_identities(struct pz_conn *conn, int64_t ws, int64_t id, long *added)
+{
+    struct candidates c = {NULL, 0, 0};
+    int r = shared_identities(conn, ws, id, &c);
+
+    if (added)
+        *added = 0;
+    if (r == 0)
+        r = suggest_all(conn, ws, id, &c, added);
+    free(c.items);
+    return r;
+}
+
+int dedup_check_names(struct pz_conn *conn, int64_t ws, int64_t id, const char *name_key,
+                      const struct dedup_person *people, size_t n_people, const char *detail,
+                      long *added)
+{
+    struct candidates c = {NULL, 0, 0};
+    int n_found = 0, r;
+
+    if (added)
+        *added = 0;
+    if (!name_key || !name_key[0])
+        return 0;
+    for (size_t i = 0; i < n_people && n_found < NAME_SUGGESTIONS_MAX; i++) {
+        if (people[i].id == id || !people[i].name_key ||
+            !names_similar(name_key, people[i].name_key))
+            continue;
+        candidate_add(&c, people[i].id, "name", detail);
+        n_found++;
+    }
+    r = suggest_all(conn, ws, id, &c, added);
+    free(c.items);
+    return r;
+}
+
 int dedup_scan(struct pz_conn *conn, int64_t ws, long *added)
 {
     struct pz_stmt *st;

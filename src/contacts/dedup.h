@@ -36,6 +36,26 @@ int dedup_suggest(struct pz_conn *conn, int64_t workspace_id, int64_t a, int64_t
  */
 int dedup_check_contact(struct pz_conn *conn, int64_t workspace_id, int64_t id, long *added);
 
+/*
+ * The two halves of dedup_check_contact, for a writer that knows more than
+ * the database tells cheaply (an import's caches, src/contacts/import.c):
+ * dedup_check_identities suggests the other holders of contact ID's
+ * identities; dedup_check_names suggests, among PEOPLE (N_PEOPLE members of
+ * one organization, in the order the database lists them, ID itself
+ * skipped), those whose name keys are similar to NAME_KEY, at most as many
+ * as dedup_check_contact would, with DETAIL (the organization's name). Run
+ * in this order they suggest what dedup_check_contact does for a person in
+ * at most one organization. *ADDED gets how many suggestions are new.
+ */
+struct dedup_person {
+    int64_t id;
+    const char *name_key;
+};
+int dedup_check_identities(struct pz_conn *conn, int64_t workspace_id, int64_t id, long *added);
+int dedup_check_names(struct pz_conn *conn, int64_t workspace_id, int64_t id, const char *name_key,
+                      const struct dedup_person *people, size_t n_people, const char *detail,
+                      long *added);
+
 /* Runs dedup_check_contact over every contact of the workspace. */
 int dedup_scan(struct pz_conn *conn, int64_t workspace_id, long *added);
 

@@ -48,6 +48,8 @@ struct run_info {
 struct rec_state {
     const struct import_contact *rec;
     const struct run_info *run;
+    struct contacts_importer *im;
+    int maybe_shared; /* an identity's value may be held by someone (under any kind) */
     struct rec_ident *idents;
     size_t n_idents;
     char name[CONTACT_NAME_MAX + 1];
@@ -55,6 +57,56 @@ struct rec_state {
     char family[CONTACT_NAME_MAX + 1];
     char org[CONTACT_NAME_MAX + 1];
     char title[CONTACT_TEXT_MAX + 1];
+};
+
+/*
+ * What one file's import keeps between its records, so that a large file
+ * does not ask the database the same questions for every card. All of it
+ * is bounded, and everything it does not hold is asked as before:
+ *
+ * - the run's row, read once;
+ * - a Bloom filter of every normalized identity value of the workspace
+ *   (any kind), built after the first records of a file: a value it has
+ *   never seen belongs to nobody, so neither the match nor the duplicate
+ *   check needs a query for it (new values join as they are written);
+ * - organizations by name key, with their display names;
+ * - the people of those organizations with their name keys, for the
+ *   similar-name duplicate check of each new member, instead of a join over
+ *   the organization's memberships per card.
+ *
+ * It is only right inside one transaction that holds the write lock (the
+ * caller's, for one file), where nobody else changes these rows.
+ */
+#define FILTER_AFTER     64         /* records of a file before the filter is built */
+#define FILTER_MAX       (4L << 20) /* identities beyond which no filter is built */
+#define FILTER_BITS_EACH 16         /* bits per value: about 0.2% false "maybe" with 4 probes */
+#define ORG_CACHE_MAX    65536      /* organizations remembered */
+#define PEOPLE_CACHE_MAX 300000     /* people's name keys remembered, over all organizations */
+
+struct org_entry {
+    char *key;     /* the name key; NULL for an empty slot */
+    char *display; /* the organization's display name */
+    int64_t id;
+    int people_state; /* 0 not loaded, 1 loaded, -1 too many to keep */
+    struct dedup_person *people;
+    size_t n_people, cap_people;
+};
+
+struct contacts_importer {
+    struct pz_conn *conn;
+    int64_t ws;
+    char region[8];
+    struct run_info run;
+    long records;
+    /* The identity filter: FILTER_BITS_EACH bits per value, up to filter_cap values. */
+    int filter_state; /* 0 not built, 1 built, -1 not used */
+    uint64_t *filter;
+    uint64_t filter_bits;
+    long filter_n, filter_cap;
+    /* Organizations, open addressing by name key. */
+    struct org_entry *orgs;
+    size_t n_orgs, cap_orgs;
+    long n_people;
 };
 
 /* Copies S trimmed into OUT, control characters as spaces, cut at a character boundary. */
@@ -145,6 +197,235 @@ static int run_load(struct pz_conn *conn, int64_t ws, int64_t run_id, struct run
     return r == PZ_SQL_ROW ? 0 : PZ_ENOTFOUND;
 }
 
+/* --- the importer's caches ------------------------------------------------------------- */
+
+/* A well-mixed 64-bit hash of S (FNV-1a, then murmur3's finalizer for the high bits). */
+static uint64_t hash_str(const char *s)
+{
+    uint64_t h = pz_fnv1a64(s, strlen(s));
+
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 33;
+    return h;
+}
+
+static void filter_add(struct contacts_importer *im, const char *value)
+{
+    uint64_t h = hash_str(value), step = (h >> 32) | 1;
+
+    for (int k = 0; k < 4; k++, h += step) {
+        uint64_t bit = h % im->filter_bits;
+        im->filter[bit >> 6] |= (uint64_t)1 << (bit & 63);
+    }
+    im->filter_n++;
+}
+
+/* 0 when no identity of the workspace has VALUE (under any kind); 1 when one may. */
+static int filter_maybe(const struct contacts_importer *im, const char *value)
+{
+    uint64_t h, step;
+
+    if (im->filter_state != 1)
+        return 1;
+    h = hash_str(value);
+    step = (h >> 32) | 1;
+    for (int k = 0; k < 4; k++, h += step) {
+        uint64_t bit = h % im->filter_bits;
+        if (!(im->filter[bit >> 6] & ((uint64_t)1 << (bit & 63))))
+            return 0;
+    }
+    return 1;
+}
+
+/* (Re)builds the filter from the workspace's identities, with room for as many again. */
+static int filter_build(struct contacts_importer *im)
+{
+    struct pz_stmt *st;
+    int64_t n = 0;
+    int r = pz_sql_int_query(im->conn, "SELECT COUNT(*) FROM identities WHERE workspace_id = $1",
+                             &n, "i", im->ws);
+
+    free(im->filter);
+    im->filter = NULL;
+    im->filter_state = -1;
+    if (r < 0)
+        return r;
+    if (n > FILTER_MAX)
+        return 0; /* asked of the database one by one, as without the filter */
+    im->filter_cap = 2 * (long)n > 65536 ? 2 * (long)n : 65536;
+    im->filter_bits = (uint64_t)im->filter_cap * FILTER_BITS_EACH;
+    im->filter = xcalloc((size_t)(im->filter_bits / 64 + 1), sizeof(uint64_t));
+    im->filter_n = 0;
+    st = pz_sql(im->conn, "SELECT value_normalized FROM identities WHERE workspace_id = $1");
+    if (!st)
+        return PZ_EDB;
+    pz_sql_bind_int(st, 1, im->ws);
+    while ((r = pz_sql_step(st)) == PZ_SQL_ROW) {
+        const char *v = pz_sql_text(st, 0);
+        if (v)
+            filter_add(im, v);
+    }
+    pz_sql_done(st);
+    if (r < 0)
+        return r;
+    im->filter_state = 1;
+    return 0;
+}
+
+/* Notes VALUE, just written; the filter grows (from the rows) when it is full. */
+static int filter_note(struct contacts_importer *im, const char *value)
+{
+    if (im->filter_state != 1)
+        return 0;
+    if (im->filter_n >= im->filter_cap)
+        return filter_build(im); /* the rows hold VALUE already */
+    filter_add(im, value);
+    return 0;
+}
+
+static void org_entry_forget_people(struct contacts_importer *im, struct org_entry *e)
+{
+    for (size_t i = 0; i < e->n_people; i++)
+        free((char *)e->people[i].name_key);
+    free(e->people);
+    im->n_people -= (long)e->n_people;
+    e->people = NULL;
+    e->n_people = e->cap_people = 0;
+    e->people_state = 0;
+}
+
+/* The slot of name key KEY: its entry, or the empty slot where it would go. */
+static struct org_entry *org_slot(struct contacts_importer *im, const char *key)
+{
+    size_t mask = im->cap_orgs - 1, i = (size_t)hash_str(key) & mask;
+
+    while (im->orgs[i].key && strcmp(im->orgs[i].key, key) != 0)
+        i = (i + 1) & mask;
+    return &im->orgs[i];
+}
+
+/* The remembered organization with name key KEY, or NULL. */
+static struct org_entry *org_cached(struct contacts_importer *im, const char *key)
+{
+    struct org_entry *e;
+
+    if (!im->cap_orgs)
+        return NULL;
+    e = org_slot(im, key);
+    return e->key ? e : NULL;
+}
+
+/* Remembers organization ID called DISPLAY under KEY; NULL when the cache is full. */
+static struct org_entry *org_remember(struct contacts_importer *im, const char *key, int64_t id,
+                                      const char *display)
+{
+    struct org_entry *e;
+
+    if (im->n_orgs >= ORG_CACHE_MAX)
+        return NULL;
+    if (2 * (im->n_orgs + 1) > im->cap_orgs) {
+        struct org_entry *old = im->orgs;
+        size_t old_cap = im->cap_orgs;
+        im->cap_orgs = old_cap ? 2 * old_cap : 256;
+        im->orgs = xcalloc(im->cap_orgs, sizeof(*im->orgs));
+        for (size_t i = 0; i < old_cap; i++)
+            if (old[i].key)
+                *org_slot(im, old[i].key) = old[i];
+        free(old);
+    }
+    e = org_slot(im, key);
+    memset(e, 0, sizeof(*e));
+    e->key = xstrdup(key);
+    e->display = xstrdup(display);
+    e->id = id;
+    im->n_orgs++;
+    return e;
+}
+
+static void org_add_person(struct contacts_importer *im, struct org_entry *e, int64_t id,
+                           const char *name_key)
+{
+    if (e->people_state != 1)
+        return;
+    if (im->n_people >= PEOPLE_CACHE_MAX) {
+        org_entry_forget_people(im, e);
+        e->people_state = -1;
+        return;
+    }
+    if (e->n_people == e->cap_people) {
+        e->cap_people = e->cap_people ? 2 * e->cap_people : 8;
+        e->people = xrealloc(e->people, e->cap_people * sizeof(*e->people));
+    }
+    e->people[e->n_people].id = id;
+    e->people[e->n_people].name_key = xstrdup(name_key ? name_key : "");
+    e->n_people++;
+    im->n_people++;
+}
+
+/* Reads the people of organization E once (in the order the duplicate check lists them). */
+static int org_load_people(struct contacts_importer *im, struct org_entry *e)
+{
+    struct pz_stmt *st;
+    int r;
+
+    if (e->people_state != 0)
+        return 0;
+    st = pz_sql(im->conn, "SELECT m.person_id, p.name_key FROM memberships m"
+                          " JOIN contacts p ON p.workspace_id = m.workspace_id"
+                          " AND p.id = m.person_id"
+                          " WHERE m.workspace_id = $1 AND m.organization_id = $2"
+                          " ORDER BY m.person_id");
+    if (!st)
+        return PZ_EDB;
+    pz_sql_bind_int(st, 1, im->ws);
+    pz_sql_bind_int(st, 2, e->id);
+    e->people_state = 1;
+    while (e->people_state == 1 && (r = pz_sql_step(st)) == PZ_SQL_ROW)
+        org_add_person(im, e, pz_sql_int(st, 0), pz_sql_text(st, 1));
+    pz_sql_done(st);
+    if (e->people_state != 1)
+        return 0; /* too many: checked by the database */
+    return r < 0 ? r : 0;
+}
+
+int contacts_importer_new(struct pz_conn *conn, int64_t ws, int64_t import_run_id,
+                          const char *default_region, struct contacts_importer **out)
+{
+    struct contacts_importer *im = xcalloc(1, sizeof(*im));
+    int r;
+
+    *out = NULL;
+    im->conn = conn;
+    im->ws = ws;
+    snprintf(im->region, sizeof(im->region), "%s", default_region ? default_region : "IT");
+    r = run_load(conn, ws, import_run_id, &im->run);
+    if (r < 0) {
+        free(im);
+        return r;
+    }
+    *out = im;
+    return 0;
+}
+
+void contacts_importer_free(struct contacts_importer *im)
+{
+    if (!im)
+        return;
+    for (size_t i = 0; i < im->cap_orgs; i++) {
+        if (!im->orgs[i].key)
+            continue;
+        org_entry_forget_people(im, &im->orgs[i]);
+        free(im->orgs[i].key);
+        free(im->orgs[i].display);
+    }
+    free(im->orgs);
+    free(im->filter);
+    free(im);
+}
+
 /* Fills the record's names; the display name falls back to the organization, then to the
  * first identity as written. */
 static void record_names(struct rec_state *s)
@@ -172,8 +453,13 @@ static int match(struct pz_conn *conn, int64_t ws, struct rec_state *s, int64_t 
     int r = 0;
 
     *target = 0;
+    s->maybe_shared = 0;
     for (size_t i = 0; r == 0 && i < s->n_idents; i++) {
         struct rec_ident *ri = &s->idents[i];
+        ri->owner = 0;
+        if (!filter_maybe(s->im, ri->norm))
+            continue; /* nobody has this value */
+        s->maybe_shared = 1;
         r = contact_find_normalized(conn, ws, ri->kind, ri->norm, &ri->owner);
         if (r == PZ_ENOTFOUND) {
             ri->owner = 0;
@@ -272,8 +558,12 @@ static int add_identities(struct pz_conn *conn, int64_t ws, int64_t id, const st
                                             ri->label, NULL);
         if (r < 0 && r != PZ_EEXIST)
             return r;
-        if (r == 0)
+        if (r == 0) {
             *changed = 1;
+            r = filter_note(s->im, ri->norm);
+            if (r < 0)
+                return r;
+        }
     }
     return 0;
 }
@@ -435,6 +725,72 @@ static int log_import(struct pz_conn *conn, int64_t ws, int64_t id, const struct
 }
 
 /*
+ * The record's organization for a new person: from the importer's cache, or
+ * found (or made) by name and remembered with its people. Sets *ORG_ID (0
+ * for a name of punctuation only), NAME to its display name and *ENTRY to
+ * its cache entry (NULL when not remembered).
+ */
+static int resolve_org(struct pz_conn *conn, int64_t ws, const struct rec_state *s, int64_t *org_id,
+                       char *name, size_t namesz, struct org_entry **entry)
+{
+    struct contacts_importer *im = s->im;
+    struct pz_err ignored = {0};
+    char key[256];
+    struct org_entry *e = NULL;
+    int r;
+
+    *org_id = 0;
+    *entry = NULL;
+    key[0] = '\0';
+    if (normalize_name_key(s->org, 1, key, sizeof(key)) > 0)
+        e = org_cached(im, key);
+    if (!e) {
+        r = contact_org_resolve(conn, ws, s->org, org_id, name, namesz, NULL, &ignored);
+        if (r == PZ_EINVAL) /* an organization name of punctuation only */
+            return 0;
+        if (r < 0)
+            return r;
+        e = key[0] ? org_remember(im, key, *org_id, name) : NULL;
+    }
+    if (e) {
+        *org_id = e->id;
+        snprintf(name, namesz, "%s", e->display);
+        r = org_load_people(im, e);
+        if (r < 0)
+            return r;
+        *entry = e;
+    }
+    return 0;
+}
+
+/*
+ * The duplicate check of new contact ID: by the importer's caches where they
+ * know the answer (no identity value seen before; the people of its one
+ * organization), else by the database (dedup_check_contact).
+ */
+static int check_new(struct pz_conn *conn, int64_t ws, int64_t id, const struct rec_state *s,
+                     int person, int64_t org_id, struct org_entry *org, long *added)
+{
+    char key[256];
+    long by_names = 0;
+    int r = 0;
+
+    *added = 0;
+    if (person && org_id && (!org || org->people_state != 1))
+        return dedup_check_contact(conn, ws, id, added);
+    if (s->maybe_shared)
+        r = dedup_check_identities(conn, ws, id, added);
+    if (r < 0 || !org)
+        return r;
+    normalize_name_key(s->name, 1, key, sizeof(key));
+    r = dedup_check_names(conn, ws, id, key, org->people, org->n_people, org->display, &by_names);
+    *added += by_names;
+    if (r == 0)
+        org_add_person(s->im, org, id, key);
+    return r;
+}
+
+/*
  * A new contact from the record, written in as few statements as it takes:
  * its organization is found (or made) first, so that the contact row goes in
  * with its search text already complete and nothing is re-indexed after.
@@ -446,19 +802,15 @@ static int create_from(struct pz_conn *conn, int64_t ws, const struct rec_state 
     const char *orgs[1], **idents = xcalloc(2 * s->n_idents + 1, sizeof(*idents));
     char(*stored)[NORMALIZE_MAX] = xcalloc(s->n_idents + 1, sizeof(*stored));
     char org_name[CONTACT_NAME_MAX + 1];
-    struct pz_err ignored = {0};
+    struct org_entry *org = NULL;
     int person = s->name[0] != '\0', changed = 0, reindex = 0;
     int64_t id = 0, org_id = 0;
     long added = 0;
     int r = 0;
 
-    if (person && s->org[0]) {
-        r = contact_org_resolve(conn, ws, s->org, &org_id, org_name, sizeof(org_name), NULL,
-                                &ignored);
-        if (r == PZ_EINVAL) /* an organization name of punctuation only */
-            r = 0;
-        orgs[0] = org_name;
-    }
+    if (person && s->org[0])
+        r = resolve_org(conn, ws, s, &org_id, org_name, sizeof(org_name), &org);
+    orgs[0] = org_name;
     for (size_t i = 0; i < s->n_idents; i++) {
         contact_identity_stored_original(s->idents[i].original, s->idents[i].norm, stored[i],
                                          sizeof(stored[i]));
@@ -485,6 +837,8 @@ static int create_from(struct pz_conn *conn, int64_t ws, const struct rec_state 
         if (r == PZ_EEXIST) { /* not in the search text after all: index from the rows */
             reindex = 1;
             r = 0;
+        } else if (r == 0) {
+            r = filter_note(s->im, s->idents[i].norm);
         }
     }
     if (r == 0 && org_id)
@@ -500,7 +854,7 @@ static int create_from(struct pz_conn *conn, int64_t ws, const struct rec_state 
     if (r == 0)
         r = log_import(conn, ws, id, s, "created");
     if (r == 0)
-        r = dedup_check_contact(conn, ws, id, &added);
+        r = check_new(conn, ws, id, s, person, org_id, org, &added);
     if (r == 0) {
         counts->created++;
         counts->duplicates_suggested += added;
@@ -514,6 +868,8 @@ static int update_from(struct pz_conn *conn, int64_t ws, int64_t id, const struc
                        struct contacts_import_counts *counts, struct pz_err *err)
 {
     struct contact c;
+    char key[256];
+    struct org_entry *org;
     int changed = 0, person;
     int r = contact_get(conn, ws, id, &c);
 
@@ -522,6 +878,10 @@ static int update_from(struct pz_conn *conn, int64_t ws, int64_t id, const struc
     person = strcmp(c.kind, "person") == 0;
     contact_release(&c);
     r = apply_record(conn, ws, id, person, s, &changed, err);
+    /* A membership may have been added: the organization's people are read again when needed. */
+    if (person && s->org[0] && normalize_name_key(s->org, 1, key, sizeof(key)) > 0 &&
+        (org = org_cached(s->im, key)) != NULL && org->people_state == 1)
+        org_entry_forget_people(s->im, org);
     if (r == 0 && changed)
         r = contact_reindex(conn, ws, id);
     if (r == 0 && changed)
@@ -535,21 +895,23 @@ static int update_from(struct pz_conn *conn, int64_t ws, int64_t id, const struc
     return r;
 }
 
-int contacts_import_record(struct pz_conn *conn, int64_t ws, int64_t import_run_id,
-                           const char *default_region, const struct import_contact *rec,
-                           struct contacts_import_counts *counts, struct pz_err *err)
+int contacts_importer_record(struct contacts_importer *im, const struct import_contact *rec,
+                             struct contacts_import_counts *counts, struct pz_err *err)
 {
+    struct pz_conn *conn = im->conn;
+    int64_t ws = im->ws;
     struct rec_state *s = xcalloc(1, sizeof(*s));
-    struct run_info run;
     int64_t target = 0;
-    int r;
+    int r = 0;
 
     s->rec = rec;
-    s->run = &run;
+    s->run = &im->run;
+    s->im = im;
     s->idents = xcalloc(IMPORT_MAX_IDENTITIES, sizeof(*s->idents));
-    r = run_load(conn, ws, import_run_id, &run);
+    if (++im->records == FILTER_AFTER && im->filter_state == 0)
+        r = filter_build(im);
     if (r == 0)
-        r = normalize_all(s, default_region, err);
+        r = normalize_all(s, im->region, err);
     if (r < 0)
         goto done;
     record_names(s);
@@ -578,6 +940,20 @@ int contacts_import_record(struct pz_conn *conn, int64_t ws, int64_t import_run_
 done:
     free(s->idents);
     free(s);
+    return r;
+}
+
+int contacts_import_record(struct pz_conn *conn, int64_t ws, int64_t import_run_id,
+                           const char *default_region, const struct import_contact *rec,
+                           struct contacts_import_counts *counts, struct pz_err *err)
+{
+    struct contacts_importer *im;
+    int r = contacts_importer_new(conn, ws, import_run_id, default_region, &im);
+
+    if (r < 0)
+        return r;
+    r = contacts_importer_record(im, rec, counts, err);
+    contacts_importer_free(im);
     return r;
 }
 

@@ -65,6 +65,23 @@ int contacts_import_record(struct pz_conn *conn, int64_t workspace_id, int64_t i
                            struct contacts_import_counts *counts, struct pz_err *err);
 
 /*
+ * The same for many records of one file: an importer keeps what it learns
+ * between records (the run, which identity values exist, organizations and
+ * their people; bounded) so that a large file costs a fraction of as many
+ * calls of contacts_import_record. It is only valid inside one transaction
+ * that holds the write lock, the one the records are written in.
+ * contacts_importer_new sets *OUT (freed with contacts_importer_free) and
+ * returns 0, PZ_ENOTFOUND (no such run) or a negative code;
+ * contacts_importer_record returns as contacts_import_record.
+ */
+struct contacts_importer;
+int contacts_importer_new(struct pz_conn *conn, int64_t workspace_id, int64_t import_run_id,
+                          const char *default_region, struct contacts_importer **out);
+int contacts_importer_record(struct contacts_importer *im, const struct import_contact *rec,
+                             struct contacts_import_counts *counts, struct pz_err *err);
+void contacts_importer_free(struct contacts_importer *im);
+
+/*
  * Opens an import run: USER_ID (0 when none, as from the CLI without a
  * user), FORMAT ("vcard", "contacts-csv", "linkedin"...), FILE_NAME as
  * given, SHA256 of the file as 64 hex digits. Sets *RUN_ID. Returns 0,

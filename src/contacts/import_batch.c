@@ -67,8 +67,7 @@ static int on_record(const struct import_contact *rec, void *arg)
         }
         kept.identities[kept.n_identities++] = rec->identities[i];
     }
-    r = contacts_import_record(b->conn, b->workspace_id, b->run_id, region, &kept, &b->counts,
-                               &err);
+    r = contacts_importer_record(b->importer, &kept, &b->counts, &err);
     if (r == PZ_EINVAL) {
         b->skipped++;
         import_batch_problem(b, b->label, rec->line,
@@ -176,7 +175,8 @@ int import_batch_file(struct import_batch *b, const char *path, const char *labe
     size_t first_problem = b->n_problems;
     long records_before = b->records, skipped_before = b->skipped;
     struct contacts_import_counts before = b->counts, delta;
-    int early_run = b->own_tx && !b->dry_run;
+    const char *region = b->default_region ? b->default_region : DEFAULT_REGION;
+    int early_run = b->own_tx && !b->dry_run, deferred = 0;
     char *errors;
     int r;
 
@@ -217,8 +217,27 @@ int import_batch_file(struct import_batch *b, const char *path, const char *labe
             pz_tx_rollback(b->conn);
         return PZ_EDB;
     }
+    /* New contacts join the search index in one pass at the end (see pz_store_text_defer). */
+    if (pz_store_text_defer(b->conn, "contacts", &deferred) < 0) {
+        if (b->own_tx)
+            pz_tx_rollback(b->conn);
+        return PZ_EDB;
+    }
+    r = contacts_importer_new(b->conn, b->workspace_id, b->run_id, region, &b->importer);
+    if (r < 0) {
+        if (b->own_tx)
+            pz_tx_rollback(b->conn);
+        return r;
+    }
     memset(&fatal, 0, sizeof(fatal));
     r = import_read(format, path, &sink, &fatal);
+    contacts_importer_free(b->importer);
+    b->importer = NULL;
+    if (r == 0 && !b->db_error && !b->stopped && deferred && !(b->own_tx && b->dry_run)) {
+        int cr = pz_store_text_catch_up(b->conn, "contacts");
+        if (cr < 0)
+            b->db_error = cr;
+    }
     if (r != 0 || b->db_error || b->stopped) {
         if (b->own_tx)
             pz_tx_rollback(b->conn);

@@ -62,6 +62,7 @@ struct import_batch {
     long problems_dropped;
 
     /* Private. */
+    struct contacts_importer *importer;
     const char *label;
     int64_t run_id;
     int db_error, stopped;
