@@ -22,6 +22,7 @@
 #include "cli/cli.h"
 #include "contacts/contact.h"
 #include "contacts/import.h"
+#include "contacts/import_batch.h"
 #include "contacts/normalize.h"
 #include "contacts/score.h"
 #include "core/buf.h"
@@ -50,9 +51,9 @@ struct run_state {
     int64_t run_id;
     const char *file;
     int progress; /* standard error is a terminal */
-    long records, skipped;
-    struct contacts_import_counts counts;
-    int db_error;
+    /* Contact files: the one path from files to contacts, shared with the web's import jobs. */
+    struct import_batch batch;
+    long records_before; /* the batch's records before the file being read */
     /* Problems of this file, and of all files. */
     struct problem *problems;
     size_t n_problems, cap_problems;
@@ -86,51 +87,17 @@ static void add_problem(struct run_state *s, const char *file, long line, const 
     s->n_problems++;
 }
 
-static void on_skip(const struct import_problem *p, void *arg)
-{
-    struct run_state *s = arg;
-    s->skipped++;
-    add_problem(s, p->file ? p->file : s->file, p->line, p->message);
-}
-
 /*
- * Writes one record. An identity that cannot be normalized is dropped and
- * reported, so that one bad e-mail does not lose a person with three good
- * phone numbers.
+ * The contacts batch's progress: a counter on a terminal. Problems of a
+ * contacts file are moved into the run's list after the file, in order.
  */
-static int on_record(const struct import_contact *rec, void *arg)
+static int on_contacts_progress(void *arg, const char *label, long line, long records)
 {
     struct run_state *s = arg;
-    struct import_contact kept = *rec;
-    struct pz_err err = {0};
-    char norm[512], msg[400];
-    int r;
 
-    s->records++;
-    kept.n_identities = 0;
-    for (size_t i = 0; i < rec->n_identities; i++) {
-        struct pz_err ierr = {0};
-        if (normalize_identity(rec->identities[i].kind, rec->identities[i].value, DEFAULT_REGION,
-                               norm, sizeof(norm), &ierr) < 0) {
-            snprintf(msg, sizeof(msg), "%s '%s' left out: %s", rec->identities[i].kind,
-                     rec->identities[i].value, ierr.message);
-            add_problem(s, rec->file ? rec->file : s->file, rec->line, msg);
-            continue;
-        }
-        kept.identities[kept.n_identities++] = rec->identities[i];
-    }
-    r = contacts_import_record(s->conn, s->workspace_id, s->run_id, DEFAULT_REGION, &kept,
-                               &s->counts, &err);
-    if (r == PZ_EINVAL) {
-        s->skipped++;
-        add_problem(s, rec->file ? rec->file : s->file, rec->line,
-                    err.message[0] ? err.message : "record skipped");
-    } else if (r < 0) {
-        s->db_error = r;
-        return 1; /* stop: the database failed */
-    }
-    if (s->progress && s->records % 500 == 0)
-        fprintf(stderr, "\r%s: %ld records", s->file, s->records);
+    (void)line;
+    if (s->progress && records % 500 == 0)
+        fprintf(stderr, "\r%s: %ld records", label, records - s->records_before);
     return 0;
 }
 
@@ -328,35 +295,46 @@ static int import_chat_file(struct run_state *s, const char *path, const char *f
 }
 
 /*
- * Imports one file. Returns 0 when read, 1 when refused, or a negative code
- * when the database failed.
+ * Imports one contacts file through the batch (one transaction; a refused
+ * file keeps only its run row, "refused"; a dry run keeps nothing) and moves
+ * its problems into the run's list. Returns as import_batch_file, the
+ * batch's stop (never asked for here) counting as a database failure.
  */
-static int import_file(struct run_state *s, const char *path, const char *given_format, int dry_run,
-                       char *format, size_t format_sz)
+static int import_contacts_file(struct run_state *s, const char *path, const char *label,
+                                const char *format, int dry_run)
 {
-    struct import_sink sink = {on_record, on_skip, s};
-    struct import_problem fatal;
-    struct pz_err err = {0};
-    char sha[65], msg[300];
-    size_t first_problem = s->n_problems;
-    long records_before = s->records, skipped_before = s->skipped;
-    struct contacts_import_counts before = s->counts, delta;
-    char *errors;
+    struct import_batch *b = &s->batch;
+    size_t first = b->n_problems;
+    int r;
+
+    b->dry_run = dry_run;
+    s->records_before = b->records;
+    r = import_batch_file(b, path, label, format);
+    if (s->progress && b->records - s->records_before >= 500)
+        fputc('\n', stderr);
+    for (size_t i = first; i < b->n_problems; i++)
+        add_problem(s, b->problems[i].file, b->problems[i].line, b->problems[i].message);
+    return r == IMPORT_BATCH_STOPPED ? PZ_EDB : r;
+}
+
+/*
+ * Imports one file, named LABEL in problems and runs (NULL: PATH). Returns 0
+ * when read, 1 when refused, or a negative code when the database failed.
+ */
+static int import_file(struct run_state *s, const char *path, const char *label,
+                       const char *given_format, int dry_run, char *format, size_t format_sz)
+{
+    char sha[65];
     int r;
 
     s->file = path;
     snprintf(format, format_sz, "%s", given_format ? given_format : "");
-    if (file_sha256(path, sha) < 0) {
-        snprintf(msg, sizeof(msg), "cannot read the file");
-        add_problem(s, path, 0, msg);
-        return 1;
-    }
     if (!given_format) {
         r = chat_detect(path, format, format_sz);
         if (r < 0)
             r = import_detect(path, format, format_sz);
         if (r < 0) {
-            add_problem(s, path, 1,
+            add_problem(s, label ? label : path, r == PZ_EIO ? 0 : 1,
                         r == PZ_EIO
                             ? "cannot read the file"
                             : "format not recognised (a WhatsApp chat, mbox, .eml, Messenger "
@@ -365,65 +343,13 @@ static int import_file(struct run_state *s, const char *path, const char *given_
             return 1;
         }
     }
-    if (chat_claims(format, path))
-        return import_chat_file(s, path, format, sha, dry_run);
-    /* A dry run keeps nothing, not even its run row: everything happens in the transaction. */
-    if (!dry_run &&
-        import_run_begin(s->conn, s->workspace_id, 0, format, path, sha, &s->run_id, &err) < 0)
-        return PZ_EDB;
-    r = pz_tx_begin(s->conn);
-    if (r < 0)
-        return r;
-    if (dry_run &&
-        import_run_begin(s->conn, s->workspace_id, 0, format, path, sha, &s->run_id, &err) < 0) {
-        pz_tx_rollback(s->conn);
-        return PZ_EDB;
+    if (!chat_claims(format, path))
+        return import_contacts_file(s, path, label, format, dry_run);
+    if (file_sha256(path, sha) < 0) {
+        add_problem(s, path, 0, "cannot read the file");
+        return 1;
     }
-    memset(&fatal, 0, sizeof(fatal));
-    r = import_read(format, path, &sink, &fatal);
-    if (s->progress && s->records - records_before >= 500)
-        fputc('\n', stderr);
-    if (r != 0 || s->db_error) {
-        pz_tx_rollback(s->conn);
-        /* Nothing of a refused file counts. */
-        s->counts = before;
-        s->records = records_before;
-        s->skipped = skipped_before;
-        while (s->n_problems > first_problem) {
-            s->n_problems--;
-            free(s->problems[s->n_problems].file);
-            free(s->problems[s->n_problems].message);
-        }
-        if (s->db_error) {
-            add_problem(s, path, 0, "the database failed; nothing of this file was kept");
-        } else {
-            add_problem(s, fatal.file ? fatal.file : path, fatal.line,
-                        fatal.message[0] ? fatal.message : "cannot be read");
-        }
-        if (!dry_run) {
-            errors = problems_json(s, first_problem);
-            import_run_finish(s->conn, s->workspace_id, s->run_id,
-                              s->db_error ? "failed" : "refused", 0, NULL, 0, errors);
-            free(errors);
-        }
-        return s->db_error ? s->db_error : 1;
-    }
-    if (dry_run) {
-        pz_tx_rollback(s->conn);
-        return 0;
-    }
-    r = pz_tx_commit(s->conn);
-    if (r < 0)
-        return r;
-    delta.created = s->counts.created - before.created;
-    delta.updated = s->counts.updated - before.updated;
-    delta.unchanged = s->counts.unchanged - before.unchanged;
-    delta.duplicates_suggested = s->counts.duplicates_suggested - before.duplicates_suggested;
-    errors = problems_json(s, first_problem);
-    r = import_run_finish(s->conn, s->workspace_id, s->run_id, "done", s->records - records_before,
-                          &delta, s->skipped - skipped_before, errors);
-    free(errors);
-    return r < 0 ? r : 0;
+    return import_chat_file(s, path, format, sha, dry_run);
 }
 
 /* --- LinkedIn export zip ------------------------------------------------------------------ */
@@ -461,7 +387,7 @@ static int linkedin_zip(struct run_state *s, const char *path, const char *given
             rc = rc ? rc : 1;
             continue;
         }
-        r = import_file(s, m->path, given, dry_run, format, sizeof(format));
+        r = import_file(s, m->path, shown, given, dry_run, format, sizeof(format));
         s->file = path; /* not the temporary copy, gone at the end */
         /* Problems name the member as the user knows it. */
         for (size_t i = first_problem; i < s->n_problems; i++) {
@@ -590,6 +516,12 @@ int cmd_import(int argc, char **argv)
         return EXIT_FAIL;
     }
     s.workspace_id = w.id;
+    s.batch.conn = s.conn;
+    s.batch.workspace_id = w.id;
+    s.batch.default_region = DEFAULT_REGION;
+    s.batch.own_tx = 1;
+    s.batch.on_progress = on_contacts_progress;
+    s.batch.arg = &s;
     s.me = me;
     s.n_me = n_me;
     s.chat_opts.time_zone = tz ? tz : w.timezone;
@@ -610,7 +542,7 @@ int cmd_import(int argc, char **argv)
         char format[32];
         int r = linkedin_zip(&s, argv[i], given, dry_run, &formats);
         if (r == 2)
-            r = import_file(&s, argv[i], given, dry_run, format, sizeof(format));
+            r = import_file(&s, argv[i], NULL, given, dry_run, format, sizeof(format));
         else
             format[0] = '\0';
         if (r < 0) {
@@ -634,19 +566,19 @@ int cmd_import(int argc, char **argv)
         pz_json_begin_object(&j);
         pz_json_kstr(&j, "format", pz_buf_str(&formats));
         pz_json_kint(&j, "files", argc - first);
-        pz_json_kint(&j, "records", s.records);
+        pz_json_kint(&j, "records", s.batch.records);
         pz_json_kint(&j, "conversations", cc.conversations);
         pz_json_kint(&j, "messages", cc.messages);
         pz_json_kint(&j, "system_messages", cc.system_messages);
         pz_json_kint(&j, "duplicates_skipped", cc.duplicates_skipped);
         pz_json_kint(&j, "attachments", cc.attachments);
         pz_json_kint(&j, "attachment_files", cc.files_stored);
-        pz_json_kint(&j, "contacts_created", s.counts.created + cc.contacts_created);
+        pz_json_kint(&j, "contacts_created", s.batch.counts.created + cc.contacts_created);
         pz_json_kint(&j, "contacts_matched", cc.contacts_matched);
-        pz_json_kint(&j, "contacts_updated", s.counts.updated);
-        pz_json_kint(&j, "contacts_unchanged", s.counts.unchanged);
-        pz_json_kint(&j, "duplicates_suggested", s.counts.duplicates_suggested);
-        pz_json_kint(&j, "skipped", s.skipped + cc.skipped);
+        pz_json_kint(&j, "contacts_updated", s.batch.counts.updated);
+        pz_json_kint(&j, "contacts_unchanged", s.batch.counts.unchanged);
+        pz_json_kint(&j, "duplicates_suggested", s.batch.counts.duplicates_suggested);
+        pz_json_kint(&j, "skipped", s.batch.skipped + cc.skipped);
         pz_json_kbool(&j, "dry_run", dry_run);
         pz_json_key(&j, "notes");
         pz_json_begin_array(&j);
@@ -674,8 +606,9 @@ int cmd_import(int argc, char **argv)
         if (s.chat_files < argc - first)
             printf("%s%ld records: %ld contacts created, %ld updated, %ld unchanged, %ld possible "
                    "duplicates, %ld skipped\n",
-                   dry_run ? "dry run (nothing kept): " : "", s.records, s.counts.created,
-                   s.counts.updated, s.counts.unchanged, s.counts.duplicates_suggested, s.skipped);
+                   dry_run ? "dry run (nothing kept): " : "", s.batch.records,
+                   s.batch.counts.created, s.batch.counts.updated, s.batch.counts.unchanged,
+                   s.batch.counts.duplicates_suggested, s.batch.skipped);
     }
     if (s.problems_dropped)
         fprintf(stderr, "piazza: %ld more problems not listed\n", s.problems_dropped);
@@ -684,6 +617,7 @@ int cmd_import(int argc, char **argv)
         free(s.problems[i].message);
     }
     free(s.problems);
+    import_batch_release(&s.batch);
     if (s.notes_dropped)
         fprintf(stderr, "piazza: %ld more notes not listed\n", s.notes_dropped);
     for (size_t i = 0; i < s.n_notes; i++)
