@@ -26,7 +26,9 @@
  * the run (source_kind "import_run").
  *
  * Speed: between import_run_begin and import_run_finish the connection is
- * tuned for a long write (pz_store_bulk: a bigger page cache).
+ * tuned for a long write (pz_store_bulk: a bigger page cache); a file's
+ * records go through one contacts_importer, which keeps what it learns
+ * between them (see below).
  *
  * Transactions: contacts_import_record runs in the caller's transaction
  * (one per file, rolled back when the file is refused). import_run_begin

@@ -6,9 +6,12 @@
  * one bad e-mail does not lose a person), writes every record through
  * contacts_import_record, records the file as an import run, and collects
  * counts and problems ({file, line, message}) for one summary, the object
- * `piazza import --json` prints. It was taken from `piazza import`, whose
- * contacts path (now beside its chat exports, src/cli/import.c) still has
- * its own copy of these steps; moving it onto this module is to do.
+ * `piazza import --json` prints. `piazza import` (src/cli/import.c) sends
+ * its contact files through it too: one path for both.
+ *
+ * Speed: each file gets one contacts_importer (its caches live as long as
+ * the file's transaction), and new contacts join the search index in one
+ * pass before the file's records are committed (pz_store_text_defer).
  *
  * Transactions: with own_tx each file is one transaction (refused files
  * roll back alone, their run row kept as "refused"; a dry run rolls back

@@ -17,6 +17,8 @@
 #include "core/banned.h"
 
 #define BUSY_TIMEOUT_MS 5000
+#define PZ_STR2(x)      #x
+#define PZ_STR(x)       PZ_STR2(x)
 /* Reads go through a memory map of up to 256 MB, shared by every connection: a page of a
  * large database is then read where it lies, not copied by a system call into each
  * connection's small page cache (search reads hundreds of rows spread over the file). */
@@ -320,11 +322,19 @@ static int sq_text_defer(void *db, const char *table, int *deferred)
     return rc;
 }
 
-/* One INSERT ... SELECT: FTS5 gathers the terms of every row in memory and writes them in a
- * few segments. */
+/*
+ * One INSERT ... SELECT: FTS5 gathers the terms of every row in memory and writes them in a
+ * few segments. It reads the new rows in order and writes the index's pages once, so it needs
+ * little of the page cache, which a long write has filled: the cache is made small for it
+ * (pages beyond that go to the WAL, and their memory to FTS5), lest the two add up.
+ */
+#define CATCH_UP_CACHE_KB 8192
+
 static int sq_text_catch_up(void *db, const char *table)
 {
     char sql[600];
+    sqlite3_stmt *st = NULL;
+    int cache = 0, rc;
     int n = snprintf(sql, sizeof(sql),
                      "INSERT INTO %s_search (rowid, search_text) SELECT id, search_text FROM %s"
                      " WHERE id > (SELECT MIN(after_id) FROM %s_search_deferred) ORDER BY id;"
@@ -333,7 +343,19 @@ static int sq_text_catch_up(void *db, const char *table)
 
     if (n < 0 || (size_t)n >= sizeof(sql))
         return PZ_EINVAL;
-    return sq_exec(db, sql);
+    if (sqlite3_prepare_v2(db, "PRAGMA cache_size", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        cache = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    if (cache < -CATCH_UP_CACHE_KB)
+        sq_exec(db, "PRAGMA cache_size = -" PZ_STR(CATCH_UP_CACHE_KB));
+    rc = sq_exec(db, sql);
+    if (cache < -CATCH_UP_CACHE_KB) {
+        char restore[64];
+        snprintf(restore, sizeof(restore), "PRAGMA cache_size = %d", cache);
+        sq_exec(db, restore);
+    }
+    return rc;
 }
 
 const struct pz_store_ops pz_sqlite_ops = {
