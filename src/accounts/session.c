@@ -142,7 +142,7 @@ int session_authenticate(struct pz_conn *conn, const char *token, struct princip
         if (st) {
             pz_sql_bind_int(st, 1, sid);
             pz_sql_bind_int(st, 2, now);
-            pz_sql_step(st);
+            pz_sql_step_nowait(st); /* skipped while a long write holds the lock */
             pz_sql_done(st);
         }
     }

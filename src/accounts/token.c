@@ -110,7 +110,7 @@ int token_authenticate(struct pz_conn *conn, const char *secret, struct principa
         if (st) {
             pz_sql_bind_int(st, 1, t.id);
             pz_sql_bind_int(st, 2, now);
-            pz_sql_step(st);
+            pz_sql_step_nowait(st); /* skipped while a long write holds the lock */
             pz_sql_done(st);
         }
     }

@@ -86,6 +86,9 @@ static const struct {
     {"search.query_too_long", 400, "the search is too long"},
     {"setup.bad_code", 403, "the set-up code is wrong"},
     {"setup.done", 409, "piazza is already set up; sign in"},
+    {"store.busy", 503,
+     "the database is busy with a long write (such as a large import); try again in a few "
+     "seconds"},
     {"stream.too_many", 503, "too many live update streams are open; try again later"},
     {"user.disabled", 403, "this account is disabled; ask an owner"},
     {"user.exists", 409, "a user with this e-mail already exists"},

@@ -113,7 +113,13 @@ void reply_err(struct pz_ctx *c, const struct pz_err *err)
 
 void reply_internal(struct pz_ctx *c, int code)
 {
-    (void)code; /* already logged where it happened */
+    /* Already logged where it happened. A write that waited the whole busy timeout for
+     * another one (an import holds the write lock for its file) may well work again soon. */
+    if (code == PZ_EBUSY) {
+        pz_http_add_header_static(c->req, "Retry-After", "5");
+        write_error(c, "store.busy", NULL, NULL);
+        return;
+    }
     write_error(c, "internal", NULL, NULL);
 }
 

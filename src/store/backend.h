@@ -27,6 +27,7 @@ struct pz_store_ops {
     void (*bind_text)(void *stmt, int idx, const char *s);
     void (*bind_null)(void *stmt, int idx);
     int (*step)(void *stmt);
+    int (*step_nowait)(void *stmt); /* pz_sql_step_nowait */
     int64_t (*col_int)(void *stmt, int col);
     const char *(*col_text)(void *stmt, int col);
     int (*col_is_null)(void *stmt, int col);

@@ -178,6 +178,23 @@ static int sq_step(void *vs)
                     sqlite3_sql(st));
 }
 
+/* The busy timeout off for one step: a lock held by another writer answers at once. */
+static int sq_step_nowait(void *vs)
+{
+    sqlite3_stmt *st = ((struct sq_stmt *)vs)->st;
+    sqlite3 *db = sqlite3_db_handle(st);
+    int rc;
+
+    sqlite3_busy_timeout(db, 0);
+    rc = sqlite3_step(st);
+    sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS);
+    if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+        return PZ_EBUSY;
+    if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+        return rc == SQLITE_ROW ? PZ_SQL_ROW : PZ_SQL_DONE;
+    return pz_error(PZ_EDB, "SQL failed: %s [%s]", sqlite3_errmsg(db), sqlite3_sql(st));
+}
+
 static int64_t sq_col_int(void *vs, int col)
 {
     return sqlite3_column_int64(((struct sq_stmt *)vs)->st, col);
@@ -371,6 +388,7 @@ const struct pz_store_ops pz_sqlite_ops = {
     .bind_text = sq_bind_text,
     .bind_null = sq_bind_null,
     .step = sq_step,
+    .step_nowait = sq_step_nowait,
     .col_int = sq_col_int,
     .col_text = sq_col_text,
     .col_is_null = sq_col_is_null,

@@ -234,6 +234,11 @@ int pz_sql_step(struct pz_stmt *st)
     return st->conn->store->ops->step(st->handle);
 }
 
+int pz_sql_step_nowait(struct pz_stmt *st)
+{
+    return st->conn->store->ops->step_nowait(st->handle);
+}
+
 int64_t pz_sql_int(struct pz_stmt *st, int col)
 {
     return st->conn->store->ops->col_int(st->handle, col);

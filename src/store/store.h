@@ -73,6 +73,14 @@ void pz_sql_bind_null(struct pz_stmt *st, int idx);
  * uniqueness violation; other errors are logged). */
 int pz_sql_step(struct pz_stmt *st);
 
+/*
+ * pz_sql_step for a write that may be skipped (bookkeeping such as when a
+ * token was last used): when another connection holds the write lock (a
+ * large import holds it for a whole file) it gives PZ_EBUSY at once, not
+ * after the busy timeout, and logs nothing. Outside a transaction only.
+ */
+int pz_sql_step_nowait(struct pz_stmt *st);
+
 /* Column readers for the current row; COL is 0-based. */
 int64_t pz_sql_int(struct pz_stmt *st, int col);
 const char *pz_sql_text(struct pz_stmt *st, int col); /* NULL for null */

@@ -761,6 +761,33 @@ static void test_two_stores_one_thread(void **state)
     unlink(path);
 }
 
+/* A skippable write does not wait for another connection's write lock, and works once the
+ * lock is gone. */
+static void test_step_nowait(void **state)
+{
+    struct fixture *f = *state;
+    struct pz_store *other = NULL;
+    struct pz_conn *ca = conn_of(state), *cb;
+    struct pz_stmt *st;
+
+    assert_int_equal(pz_sql_exec(ca, "CREATE TABLE t (x INTEGER)"), 0);
+    assert_int_equal(pz_store_open(&other, f->path), 0);
+    cb = pz_store_conn(other);
+    assert_non_null(cb);
+    assert_int_equal(pz_tx_begin(cb), 0); /* the long write: holds the lock */
+    st = pz_sql(ca, "INSERT INTO t (x) VALUES (1)");
+    assert_non_null(st);
+    assert_int_equal(pz_sql_step_nowait(st), PZ_EBUSY);
+    pz_sql_done(st);
+    assert_int_equal(one_int(ca, "SELECT COUNT(*) FROM t"), 0); /* reads go on */
+    assert_int_equal(pz_tx_commit(cb), 0);
+    st = pz_sql(ca, "INSERT INTO t (x) VALUES (1)");
+    assert_int_equal(pz_sql_step_nowait(st), PZ_SQL_DONE);
+    pz_sql_done(st);
+    assert_int_equal(one_int(ca, "SELECT COUNT(*) FROM t"), 1);
+    pz_store_close(other);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -784,6 +811,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
         cmocka_unit_test_setup_teardown(test_two_stores_one_thread, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_step_nowait, setup, teardown),
     };
 
     /* Expected failures log errors; keep the output to cmocka's lines. */
