@@ -294,16 +294,33 @@ static int sq_text_candidates(const char *table, int param, char *out, size_t ou
     return n < 0 || (size_t)n >= outsz ? PZ_EINVAL : 0;
 }
 
-/* FTS5 reads every row of the content table again. A deferral left behind (sql/0013) ends:
- * the rebuild indexes every row. */
+/* FTS5 reads every row of the content table again. A deferral left behind (sql/0013, for
+ * tables that have one) ends: the rebuild indexes every row. */
 static int sq_text_rebuild(void *db, const char *table)
 {
     char sql[300];
-    int n = snprintf(sql, sizeof(sql),
-                     "INSERT INTO %s_search (%s_search) VALUES ('rebuild');"
-                     " DELETE FROM %s_search_deferred",
-                     table, table, table);
+    sqlite3_stmt *st = NULL;
+    int deferrable = 0, rc;
+    int n = snprintf(sql, sizeof(sql), "INSERT INTO %s_search (%s_search) VALUES ('rebuild')",
+                     table, table);
 
+    if (n < 0 || (size_t)n >= sizeof(sql))
+        return PZ_EINVAL;
+    rc = sq_exec(db, sql);
+    if (rc < 0)
+        return rc;
+    n = snprintf(sql, sizeof(sql), "%s_search_deferred", table);
+    if (n < 0 || (size_t)n >= sizeof(sql))
+        return PZ_EINVAL;
+    if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1", -1,
+                           &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, sql, -1, SQLITE_TRANSIENT);
+        deferrable = sqlite3_step(st) == SQLITE_ROW;
+    }
+    sqlite3_finalize(st);
+    if (!deferrable)
+        return 0;
+    n = snprintf(sql, sizeof(sql), "DELETE FROM %s_search_deferred", table);
     if (n < 0 || (size_t)n >= sizeof(sql))
         return PZ_EINVAL;
     return sq_exec(db, sql);
