@@ -71,6 +71,7 @@ static const struct {
     {"inbox.empty_body", 422, "the message is empty"},
     {"inbox.not_found", 404, "no such conversation"},
     {"inbox.snooze_needs_time", 422, "snoozing needs a snoozed_until in the future"},
+    {"inbox.team_exists", 409, "a team with this name already exists"},
     {"internal", 500, "internal error; the server log says more"},
     {"not_found", 404, "not found"},
     {"password.same_as_email", 422, "the password must not be your e-mail address"},

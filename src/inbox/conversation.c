@@ -568,8 +568,8 @@ static int check_patch(struct pz_conn *conn, int64_t ws, const struct inbox_patc
             (!p->has_snoozed_until || p->snoozed_until <= now))
             return pz_err_set(err, "inbox.snooze_needs_time", "snoozed_until",
                               "snoozing needs a snoozed_until in the future");
-        if (!p->has_status && p->has_snoozed_until && p->snoozed_until >= 0 &&
-            (strcmp(st, "snoozed") != 0 || p->snoozed_until <= now))
+        if (!p->has_status && p->has_snoozed_until &&
+            (strcmp(st, "snoozed") != 0 ? p->snoozed_until >= 0 : p->snoozed_until <= now))
             return pz_err_set(err, "inbox.snooze_needs_time", "snoozed_until",
                               "snoozed_until needs status snoozed and a time in the future");
     }

@@ -36,6 +36,7 @@
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/text.h"
+#include "inbox/workflow.h"
 #include "core/banned.h"
 
 #define DEDUP_WINDOW 32768u /* identical messages further apart than this are not counted */
@@ -1077,6 +1078,9 @@ static int conv_end(struct inbox_import *w)
     pz_sql_bind_int(st, 8, now);
     r = pz_sql_step(st);
     pz_sql_done(st);
+    /* First response, business minutes and SLA of the history just stored (workflow.h). */
+    if (r >= 0 && w->n_new > 0)
+        r = inbox_measure(w->conn, w->o.workspace_id, w->conv_id, now);
     if (r < 0)
         return fail(w, r);
     for (size_t i = 0; i < w->n_parts; i++) {

@@ -273,8 +273,10 @@ describe('inbox API', { timeout: 120_000 }, () => {
     b = assertJson(await member.get('/api/v1/conversations?status=snoozed'), 200);
     assert.deepEqual(b.items, []);
     assert.equal(assertJson(await member.get('/api/v1/inbox/summary'), 200).status.snoozed, 0);
-    // A status other than snoozed clears the time.
+    // A status other than snoozed clears the time; a snooze cannot lose its time.
     assertJson(await agent.patch(p, { status: 'snoozed', snoozed_until: want }), 200);
+    assertError(await agent.patch(p, { snoozed_until: null }), 422, 'inbox.snooze_needs_time');
+    assertError(await agent.patch(p, { snoozed_until: '2020-01-01T00:00:00Z' }), 422, 'inbox.snooze_needs_time');
     const open = assertJson(await agent.patch(p, { status: 'open' }), 200);
     assert.equal(open.snoozed_until, null);
     assert.deepEqual(sql(server, `SELECT snoozed_until IS NULL FROM conversations WHERE id = ${franco.id}`), ['1']);
