@@ -516,6 +516,142 @@ export interface InvestmentInput {
   note?: string;
 }
 
+// ---------------------------------------------------------------- inbox
+// The shared inbox (issue 4), typed after /work/wt/INBOX_API.md: times are
+// ISO 8601 UTC strings here, unlike the contacts' millisecond numbers.
+
+export const CONV_STATUSES = ['open', 'pending', 'snoozed', 'resolved'] as const;
+export type ConvStatus = (typeof CONV_STATUSES)[number];
+export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
+export interface Named {
+  id: number;
+  name: string;
+}
+
+export interface Conversation {
+  id: number;
+  channel: string;
+  title: string;
+  is_group: boolean;
+  contact: Named | null;
+  status: ConvStatus;
+  snoozed_until: string | null;
+  assignee: Named | null;
+  team: Named | null;
+  priority: Priority;
+  labels: string[];
+  message_count: number;
+  first_message_at: string | null;
+  last_message_at: string | null;
+  last_message: { direction: MessageDirection; kind: MessageKind; sender_name: string | null; body: string } | null;
+  awaiting_reply: boolean;
+  first_response_at: string | null;
+  resolved_at: string | null;
+  sla: { due_at: string | null; breached: boolean; first_response_minutes: number | null; resolution_minutes: number | null };
+  participants?: Participant[];
+}
+
+export interface Participant {
+  id: number;
+  name: string;
+  handle: string;
+  is_me: boolean;
+  contact_id: number | null;
+  user_id: number | null;
+}
+
+export type MessageDirection = 'incoming' | 'outgoing' | 'note';
+export type MessageKind = 'text' | 'system' | 'media';
+
+export interface Attachment {
+  id: number;
+  name: string;
+  mime_type: string;
+  size: number | null;
+  url: string | null;
+}
+
+export interface Message {
+  id: number;
+  direction: MessageDirection;
+  kind: MessageKind;
+  body: string;
+  sent_at: string;
+  local_time: string | null;
+  time_zone: string | null;
+  sender: { name: string; participant_id: number; contact_id: number | null } | null;
+  author: Named | null;
+  sent_outside: boolean;
+  edited: boolean;
+  deleted: boolean;
+  reply_to_id: number | null;
+  attachments: Attachment[];
+}
+
+export interface InboxSummary {
+  views: { mine: number; unassigned: number; all: number; breaching: number };
+  status: Record<ConvStatus, number>;
+  channels: Record<string, number>;
+  labels: { name: string; count: number }[];
+}
+
+export interface ConversationQuery {
+  view?: 'all' | 'mine' | 'unassigned';
+  status?: string;
+  channel?: string;
+  label?: string;
+  sla?: 'breaching';
+  cursor?: string | null;
+}
+
+export interface ConversationChange {
+  status?: ConvStatus;
+  snoozed_until?: string | null;
+  assignee_id?: number | null;
+  team_id?: number | null;
+  priority?: Priority;
+  labels?: string[];
+}
+
+export interface CannedReply {
+  id: number;
+  shortcut: string;
+  title: string;
+  body: string;
+  rendered: string;
+}
+
+export interface InboxLabel {
+  id: number;
+  name: string;
+  color: string | null;
+  count: number;
+}
+
+export interface SearchQuery {
+  q: string;
+  channel?: string;
+  contact?: string;
+  from?: string;
+  to?: string;
+  direction?: string;
+  cursor?: string | null;
+}
+
+export interface SearchHit {
+  message_id: number;
+  conversation_id: number;
+  channel: string;
+  conversation_title: string;
+  contact: Named | null;
+  direction: MessageDirection;
+  sent_at: string;
+  sender_name: string | null;
+  snippet: { text: string; match: boolean }[];
+}
+
 function query(params: Record<string, string | null | undefined>): string {
   const parts = Object.entries(params)
     .filter(([, v]) => v !== undefined && v !== null && v !== '')
@@ -803,4 +939,28 @@ export const api = {
   confirmImport: (id: number, body?: ChatImportConfirm) =>
     request<{ job: ImportJob }>('POST', `/api/v1/imports/${id}/confirm`, body),
   discardImport: (id: number) => request<{ job: ImportJob }>('DELETE', `/api/v1/imports/${id}`),
+  inboxSummary: () => request<InboxSummary>('GET', '/api/v1/inbox/summary'),
+  conversations: (q: ConversationQuery, limit = 50) =>
+    request<List<Conversation>>(
+      'GET',
+      `/api/v1/conversations${query({ view: q.view, status: q.status, channel: q.channel, label: q.label, sla: q.sla, cursor: q.cursor, limit: String(limit) })}`,
+    ),
+  conversation: (id: number) => request<Conversation>('GET', `/api/v1/conversations/${id}`),
+  updateConversation: (id: number, body: ConversationChange) =>
+    request<Conversation>('PATCH', `/api/v1/conversations/${id}`, body),
+  messages: (id: number, cursor: string | null, limit = 50) =>
+    request<List<Message>>('GET', `/api/v1/conversations/${id}/messages${query({ cursor, limit: String(limit) })}`),
+  postMessage: (id: number, body: { kind: 'note' | 'reply'; body: string }) =>
+    request<Message>('POST', `/api/v1/conversations/${id}/messages`, body),
+  cannedReplies: (conversationId: number | null) =>
+    request<CannedReply[] | List<CannedReply>>(
+      'GET',
+      `/api/v1/canned-replies${query({ conversation: conversationId === null ? null : String(conversationId) })}`,
+    ),
+  inboxLabels: () => request<List<InboxLabel>>('GET', '/api/v1/labels'),
+  search: (q: SearchQuery, limit = 20) =>
+    request<List<SearchHit>>(
+      'GET',
+      `/api/v1/search${query({ q: q.q, channel: q.channel, contact: q.contact, from: q.from, to: q.to, direction: q.direction, cursor: q.cursor, limit: String(limit) })}`,
+    ),
 };

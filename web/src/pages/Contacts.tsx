@@ -207,7 +207,7 @@ function identityHref(id: Identity): string | null {
   }
 }
 
-function IdentityRow({ id }: { id: Identity }) {
+export function IdentityRow({ id }: { id: Identity }) {
   const i18n = useI18n();
   const { t } = i18n;
   const href = identityHref(id);

@@ -15,6 +15,8 @@ import { ContactsPage } from './ContactList';
 import { ContactsTabs, DuplicatesPage, GoingColdPage, OrganizationPage, OrganizationsPage } from './Relations';
 import { GoalsPage, ObjectivePage, TimerControl } from './Goals';
 import { ImportPage } from './Import';
+import { InboxPage } from './Inbox';
+import { SearchPage } from './Search';
 
 interface NavItem {
   path: string;
@@ -85,7 +87,9 @@ export function Shell() {
   const orgMatch = /^\/contacts\/organizations\/(\d+)\/?$/.exec(path);
   const contactsView = path.replace(/\/$/, '');
   const objectiveMatch = /^\/goals\/(\d+)\/?$/.exec(path);
-  if (path === '/contacts' || path === '/contacts/') content = <ContactsPage />;
+  if (/^\/inbox(\/\d+)?\/?$/.test(path)) content = <InboxPage path={path} />;
+  else if (path === '/search' || path === '/search/') content = <SearchPage />;
+  else if (path === '/contacts' || path === '/contacts/') content = <ContactsPage />;
   else if (contactsView === '/contacts/going-cold') content = <GoingColdPage />;
   else if (contactsView === '/contacts/duplicates') content = <DuplicatesPage />;
   else if (contactsView === '/contacts/organizations') content = <OrganizationsPage />;
@@ -252,14 +256,6 @@ const SECTION_TEXT: Record<
   string,
   { lead: Key; body: Key; status: Key; next: Key; nextOwner?: Key; link?: { href: string; label: Key; ownerOnly?: boolean } }
 > = {
-  '/inbox': {
-    lead: 'inbox.lead',
-    body: 'inbox.body',
-    status: 'inbox.status',
-    next: 'inbox.next',
-    nextOwner: 'inbox.nextOwner',
-    link: { href: '/settings/users', label: 'link.users', ownerOnly: true },
-  },
   '/contacts': { lead: 'contacts.lead', body: 'contacts.body', status: 'contacts.status', next: 'contacts.next' },
   '/plan': { lead: 'plan.lead', body: 'plan.body', status: 'plan.status', next: 'plan.next' },
   '/community': { lead: 'community.lead', body: 'community.body', status: 'community.status', next: 'community.next' },
