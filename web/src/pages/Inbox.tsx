@@ -650,7 +650,7 @@ function BackLink() {
   const { t } = useI18n();
   return (
     <Link href={`/inbox${window.location.search}`} class="ib-back">
-      <span aria-hidden="true">←</span> {t('ib.back')}
+      <span aria-hidden="true">←</span> <span class="ib-back-text">{t('ib.back')}</span>
     </Link>
   );
 }
@@ -857,6 +857,7 @@ function ConversationHeader(props: ConversationViewProps) {
   const { t } = i18n;
   const [busy, setBusy] = useState(false);
   const [snoozing, setSnoozing] = useState(false);
+  const [more, setMore] = useState(false);
   const name = convName(i18n, conv);
 
   const run = async (body: ConversationChange, advance = false) => {
@@ -868,7 +869,7 @@ function ConversationHeader(props: ConversationViewProps) {
   const assigneeChoices = users.some((u) => u.id === conv.assignee?.id) || !conv.assignee ? users : [...users, { ...conv.assignee, role: 'agent' as const, disabled: false }];
 
   return (
-    <header class="ib-conv-head">
+    <header class={`ib-conv-head${more ? ' more-open' : ''}`}>
       <div class="ib-conv-title">
         <BackLink />
         <ChannelBadge channel={conv.channel} i18n={i18n} />
@@ -905,6 +906,15 @@ function ConversationHeader(props: ConversationViewProps) {
               {t('ib.reopen')}
             </button>
           )}
+          {conv.assignee?.id !== me && (
+            <button type="button" class="btn btn-small" disabled={busy} onClick={() => void run({ assignee_id: me })} aria-keyshortcuts="a" data-testid="assign-me">
+              {t('ib.assignMe')}
+            </button>
+          )}
+          <button type="button" class="btn btn-small ib-more-toggle" aria-expanded={more} onClick={() => setMore((m) => !m)}>
+            {t('ib.moreActions')}
+          </button>
+          <span class="ib-secondary">
           {conv.status !== 'pending' && conv.status !== 'resolved' && (
             <button type="button" class="btn btn-small" disabled={busy} onClick={() => void run({ status: 'pending' })} title={t('ib.pendingHint')}>
               {t('ib.setPending')}
@@ -918,13 +928,8 @@ function ConversationHeader(props: ConversationViewProps) {
           <button type="button" class="btn btn-small" aria-expanded={snoozing} onClick={() => setSnoozing((s) => !s)}>
             {t('ib.snooze')}
           </button>
-          {conv.assignee?.id !== me && (
-            <button type="button" class="btn btn-small" disabled={busy} onClick={() => void run({ assignee_id: me })} aria-keyshortcuts="a" data-testid="assign-me">
-              {t('ib.assignMe')}
-            </button>
-          )}
           <label class="ib-inline">
-            <span>{t('ib.assignee')}</span>
+            <span class="visually-hidden">{t('ib.assignee')}</span>
             <select
               ref={(el) => {
                 assignRef.current = el;
@@ -937,7 +942,7 @@ function ConversationHeader(props: ConversationViewProps) {
                 void run({ assignee_id: v ? Number(v) : null });
               }}
             >
-              <option value="">{t('ib.nobody')}</option>
+              <option value="">{t('ib.unassigned')}</option>
               {assigneeChoices.map((u) => (
                 <option value={String(u.id)} key={u.id}>
                   {u.id === me ? `${u.name} (${t('ib.you')})` : u.name}
@@ -946,7 +951,7 @@ function ConversationHeader(props: ConversationViewProps) {
             </select>
           </label>
           <label class="ib-inline">
-            <span>{t('ib.priority')}</span>
+            <span class="visually-hidden">{t('ib.priority')}</span>
             <select
               class="select-compact"
               value={conv.priority}
@@ -955,11 +960,12 @@ function ConversationHeader(props: ConversationViewProps) {
             >
               {PRIORITIES.map((p) => (
                 <option value={p} key={p}>
-                  {t(`ib.prio.${p}` as Key)}
+                  {t('ib.priorityIs', { p: t(`ib.prio.${p}` as Key) })}
                 </option>
               ))}
             </select>
           </label>
+          </span>
         </div>
       )}
       {agent && snoozing && (

@@ -178,7 +178,7 @@ export function SearchPage() {
       {!asked.q && !busy && <p class="muted">{t('search.hint')}</p>}
       {items !== null && !busy && (
         <p class="muted small" role="status">
-          {items.length === 0 ? t('search.none', { q: asked.q }) : next ? t('search.someMore', { n: items.length }) : t('search.count', { n: items.length })}
+          {items.length === 0 ? t('search.none', { q: asked.q }) : next ? t('search.someMore', { n: items.length }) : items.length === 1 ? t('search.one') : t('search.count', { n: items.length })}
         </p>
       )}
       {items !== null && items.length > 0 && (
