@@ -8,13 +8,15 @@
 import { useEffect, useRef } from 'preact/hooks';
 
 export const STREAM_EVENTS = ['message.created', 'conversation.updated', 'conversation.created', 'import.progress'] as const;
-export type StreamEventType = (typeof STREAM_EVENTS)[number];
+/** 'stream.reopened': the connection came back after a break; events may have been missed. */
+export type StreamEventType = (typeof STREAM_EVENTS)[number] | 'stream.reopened';
 export type StreamHandler = (type: StreamEventType, data: Record<string, unknown>) => void;
 
 const handlers = new Set<StreamHandler>();
 let source: EventSource | null = null;
 let retryTimer: number | null = null;
 let retryDelay = 3000;
+let broken = false;
 
 function deliver(type: StreamEventType, raw: string) {
   let data: Record<string, unknown> = {};
@@ -45,8 +47,13 @@ function open() {
   };
   es.onopen = () => {
     retryDelay = 3000;
+    if (broken) {
+      broken = false;
+      for (const h of [...handlers]) h('stream.reopened', {});
+    }
   };
   es.onerror = () => {
+    broken = true;
     if (es.readyState !== EventSource.CLOSED) return; // the browser is already reconnecting
     es.close();
     if (source === es) source = null;

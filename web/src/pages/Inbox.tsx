@@ -247,6 +247,16 @@ export function InboxPage({ path }: { path: string }) {
   const pending = useRef<Set<number>>(new Set());
   const flushTimer = useRef<number | null>(null);
   useStream((type, data) => {
+    if (type === 'stream.reopened') {
+      // whatever happened while the line was down: fetch the list and the open conversation again
+      void loadList();
+      void loadSummary();
+      if (openId !== null) {
+        setTick((n) => n + 1);
+        api.conversation(openId).then(place).catch(() => {});
+      }
+      return;
+    }
     const id = Number(data.conversation_id);
     if (!Number.isInteger(id) || id <= 0) return;
     if (type === 'message.created' && id === openId) setTick((n) => n + 1);
@@ -305,7 +315,15 @@ export function InboxPage({ path }: { path: string }) {
         case 'a':
           if (!current || !agent) return;
           if (current.assignee?.id !== me) void change(current, { assignee_id: me });
-          else assignRef.current?.focus();
+          else {
+            const select = assignRef.current as (HTMLSelectElement & { showPicker?: () => void }) | null;
+            select?.focus();
+            try {
+              select?.showPicker?.();
+            } catch {
+              /* focused is enough: arrows choose */
+            }
+          }
           break;
         case 'r':
           if (!composerRef.current) return;
@@ -895,6 +913,7 @@ function ConversationHeader(props: ConversationViewProps) {
           {t('ib.contactButton')}
         </button>
       </div>
+      <div class="ib-toolbar">
       {agent && (
         <div class="ib-actions" role="group" aria-label={t('ib.actions')}>
           {conv.status !== 'resolved' ? (
@@ -979,6 +998,7 @@ function ConversationHeader(props: ConversationViewProps) {
         />
       )}
       <LabelsEditor labels={conv.labels} known={knownLabels} edit={agent} onSave={(labels) => run({ labels })} />
+      </div>
       {!agent && conv.assignee && (
         <p class="small muted">
           {t('ib.assignedTo', { name: conv.assignee.name })} · {t(`ib.prio.${conv.priority}` as Key)}
