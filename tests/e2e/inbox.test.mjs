@@ -21,7 +21,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { BIN, CHROMIUM, LAUNCH, SHOTS, startServer, stopServer, watch } from './harness.mjs';
+import { BIN, CHROMIUM, LAUNCH, ROOT, SHOTS, startServer, stopServer, watch } from './harness.mjs';
 
 const OWNER = {
   workspace_name: 'Ferramenta Galli',
@@ -73,7 +73,8 @@ describe('the shared inbox in the browser', { timeout: 240_000 }, () => {
     assert.equal((await h1(p).textContent()).trim(), text);
   };
   const rows = (p = page) => p.getByTestId('conversation-row');
-  const row = (name, p = page) => rows(p).filter({ hasText: name });
+  const exact = (text) => new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+  const row = (name, p = page) => rows(p).filter({ has: p.locator('.ib-row-name', { hasText: exact(name) }) });
   const api = (p, method, url, body) =>
     p.evaluate(
       async ({ method, url, body }) => {
@@ -145,6 +146,8 @@ describe('the shared inbox in the browser', { timeout: 240_000 }, () => {
       await writeFile(file, lines.join('\n'));
       files.push(file);
     }
+    // and a zip with its attachments: a PDF and a photo in it, a video named but left out
+    files.push(path.join(ROOT, 'tests', 'fixtures', 'chats', 'WhatsApp Chat with Anna.zip'));
     for (const file of files) {
       const run = spawnSync(BIN, ['import', 'whatsapp', file, '--db', path.join(dir, 'p.db'), '--me', OWNER.name, '--tz', 'Europe/Rome', '--json'], {
         encoding: 'utf8',
@@ -155,10 +158,25 @@ describe('the shared inbox in the browser', { timeout: 240_000 }, () => {
     await expectH1('Posta in arrivo');
     await rows().first().waitFor();
     const names = await rows().locator('.ib-row-name').allTextContents();
-    assert.deepEqual(names, ['Franco Bianchi', 'Anna Rossi', 'Lucia Ferrari']);
+    assert.deepEqual(names, ['Anna', 'Franco Bianchi', 'Anna Rossi', 'Lucia Ferrari']);
     assert.match(await row('Anna Rossi').textContent(), /Grazie, aspetto notizie/);
     assert.match(await row('Anna Rossi').textContent(), /WhatsApp/);
-    assert.match(await page.getByTestId('view-all').textContent(), /3/);
+    assert.match(await page.getByTestId('view-all').textContent(), /4/);
+
+    // attachments: the files the export had can be downloaded, the missing one says so
+    await row('Anna').click();
+    await page.getByTestId('conversation-title').filter({ hasText: exact('Anna') }).waitFor();
+    const pdf = page.getByTestId('messages').getByRole('link', { name: 'preventivo.pdf' });
+    await pdf.waitFor();
+    assert.match(await pdf.getAttribute('href'), /^\/api\/v1\/attachments\/\d+$/);
+    const download = await page.evaluate(async (href) => {
+      const res = await fetch(href);
+      return { status: res.status, size: (await res.arrayBuffer()).byteLength };
+    }, await pdf.getAttribute('href'));
+    assert.deepEqual(download, { status: 200, size: 29 });
+    const video = page.getByTestId('messages').locator('li', { hasText: 'VID-20240613-WA0003.mp4' }).last();
+    assert.match(await video.textContent(), /file non presente nell’esportazione/);
+    await shot('02-attachments-it');
 
     await row('Anna Rossi').click();
     await page.getByTestId('conversation-title').filter({ hasText: 'Anna Rossi' }).waitFor();
@@ -181,12 +199,12 @@ describe('the shared inbox in the browser', { timeout: 240_000 }, () => {
     const panel = page.getByTestId('contact-panel');
     await panel.getByRole('link', { name: 'Anna Rossi' }).first().waitFor();
     assert.match(await panel.getByRole('link', { name: 'Apri il contatto' }).getAttribute('href'), /^\/contacts\/\d+$/);
-    await shot('02-open-it');
+    await shot('03-open-it');
   });
 
   it('assigns the conversation to me', async () => {
     await page.getByTestId('assign-me').click();
-    await row('Anna Rossi').filter({ hasText: 'tu' }).waitFor();
+    await row('Anna Rossi').locator('.ib-assignee', { hasText: 'tu' }).waitFor();
     await page.getByTestId('assign-me').waitFor({ state: 'detached' });
     const stored = await conversationByName('Anna Rossi');
     assert.equal(stored.assignee?.id, me.id);
@@ -194,7 +212,7 @@ describe('the shared inbox in the browser', { timeout: 240_000 }, () => {
     await page.getByTestId('view-mine').click();
     assert.deepEqual(await rows().locator('.ib-row-name').allTextContents(), ['Anna Rossi']);
     await page.getByTestId('view-all').click();
-    await rows().nth(2).waitFor();
+    await rows().nth(3).waitFor();
   });
 
   it('adds an internal note and records a reply as sent outside piazza', async () => {
@@ -227,13 +245,13 @@ describe('the shared inbox in the browser', { timeout: 240_000 }, () => {
     assert.equal(stored.body.items.at(-2).direction, 'note');
     // our reply is now the row's last message
     await row('Anna Rossi').filter({ hasText: 'arriva giovedì' }).waitFor();
-    await shot('03-note-reply-it');
+    await shot('04-note-reply-it');
   });
 
   it('moves with j and k, resolves with e (the conversation leaves the open view); not while typing', async () => {
     await page.locator('body').click({ position: { x: 5, y: 300 } }); // out of the composer
     await page.goto(`${base}/inbox`);
-    await rows().nth(2).waitFor();
+    await rows().nth(3).waitFor();
     const order = await rows().locator('.ib-row-name').allTextContents();
     await page.keyboard.press('j');
     await page.getByTestId('conversation-title').filter({ hasText: order[0] }).waitFor();
@@ -255,13 +273,13 @@ describe('the shared inbox in the browser', { timeout: 240_000 }, () => {
     await page.keyboard.press('e');
     await page.getByText(`«${order[0]}» risolta.`).waitFor();
     await row(order[0]).waitFor({ state: 'detached' });
-    assert.equal(await rows().count(), 2);
+    assert.equal(await rows().count(), 3);
     // the next conversation is open
     await page.getByTestId('conversation-title').filter({ hasText: order[1] }).waitFor();
     const stored = await api(page, 'GET', `/api/v1/conversations/${resolvedId}`);
     assert.equal(stored.body.status, 'resolved');
     assert.ok(stored.body.resolved_at);
-    await shot('04-resolved-it');
+    await shot('05-resolved-it');
 
     // the resolved one is under its status, and Reopen brings it back
     await page.locator('#ib-status').selectOption('resolved');
@@ -270,7 +288,7 @@ describe('the shared inbox in the browser', { timeout: 240_000 }, () => {
     await page.locator('.ib-actions').getByRole('button', { name: 'Riapri' }).click();
     await row(order[0]).waitFor({ state: 'detached' });
     await page.locator('#ib-status').selectOption('');
-    await rows().nth(2).waitFor();
+    await rows().nth(3).waitFor();
 
     // resolving with the button does the same
     await row(order[1]).click();
@@ -282,7 +300,7 @@ describe('the shared inbox in the browser', { timeout: 240_000 }, () => {
     await page.keyboard.press('?');
     const help = page.getByTestId('shortcuts');
     await help.getByText('Risolvi la conversazione aperta').waitFor();
-    await shot('05-shortcuts-it');
+    await shot('06-shortcuts-it');
     await page.keyboard.press('Escape');
     await help.waitFor({ state: 'hidden' });
   });
@@ -302,7 +320,7 @@ describe('the shared inbox in the browser', { timeout: 240_000 }, () => {
     assert.ok(marks.some((m) => m.toLowerCase() === 'perché'), `the accented word is highlighted: ${JSON.stringify(marks)}`);
     assert.equal(await hit.locator('mark').first().evaluate((m) => m.children.length), 0, 'a match is text, not HTML');
     assert.equal(new URL(page.url()).searchParams.get('q'), 'perche');
-    await shot('06-search-it');
+    await shot('07-search-it');
     await hit.click();
     await page.getByTestId('conversation-title').filter({ hasText: 'Anna Rossi' }).waitFor();
     const target = page.locator('.ib-hit');
@@ -340,10 +358,11 @@ describe('the shared inbox in the browser', { timeout: 240_000 }, () => {
     assert.equal(assigned.status, 200);
 
     await page.locator('[data-direction="note"]').filter({ hasText: 'richiamata fatta' }).waitFor();
-    await row('Lucia Ferrari').filter({ hasText: 'Urgente' }).filter({ hasText: 'tu' }).waitFor();
+    await row('Lucia Ferrari').locator('.ib-prio', { hasText: 'Urgente' }).waitFor();
+    await row('Lucia Ferrari').locator('.ib-assignee', { hasText: 'tu' }).waitFor();
     assert.equal(await composer.inputValue(), 'Bozza che non deve sparire');
     assert.equal(await page.evaluate(() => window.__notReloaded), true, 'the page was not reloaded');
-    await shot('07-live-it');
+    await shot('08-live-it');
     await other.close();
     await composer.fill('');
   });
@@ -358,7 +377,7 @@ describe('the shared inbox in the browser', { timeout: 240_000 }, () => {
     assert.match(await page.locator('.ib-honest').textContent(), /piazza cannot send on WhatsApp yet/);
     const outside = page.getByTestId('sent-outside').first();
     assert.equal((await outside.textContent()).trim(), 'Sent outside piazza');
-    await shot('08-open-en');
+    await shot('09-open-en');
     await page.getByRole('button', { name: 'IT', exact: true }).click();
     await expectH1('Posta in arrivo');
   });
@@ -376,16 +395,16 @@ describe('the shared inbox in the browser', { timeout: 240_000 }, () => {
     await rows(p).first().waitFor();
     const overflow = () => p.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
     assert.equal(await overflow(), false, 'no sideways scrolling on the list');
-    await shot('09-phone-list-it', p);
+    await shot('10-phone-list-it', p);
     await row('Anna Rossi', p).click();
     await p.getByTestId('conversation-title').filter({ hasText: 'Anna Rossi' }).waitFor();
     assert.equal(await rows(p).first().isVisible(), false, 'the list hides while a conversation is open');
     assert.equal(await p.getByRole('button', { name: 'Risolvi' }).isVisible(), true);
     assert.equal(await overflow(), false, 'no sideways scrolling in the conversation');
-    await shot('10-phone-open-it', p);
+    await shot('11-phone-open-it', p);
     await p.getByRole('button', { name: 'Contatto', exact: true }).click();
     await p.getByTestId('contact-panel').getByRole('link', { name: 'Apri il contatto' }).waitFor();
-    await shot('11-phone-contact-it', p);
+    await shot('12-phone-contact-it', p);
     await p.getByRole('button', { name: 'Torna alla conversazione' }).click();
     await p.locator('.ib-back').click();
     await rows(p).first().waitFor();

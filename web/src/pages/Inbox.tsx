@@ -914,90 +914,90 @@ function ConversationHeader(props: ConversationViewProps) {
         </button>
       </div>
       <div class="ib-toolbar">
-      {agent && (
-        <div class="ib-actions" role="group" aria-label={t('ib.actions')}>
-          {conv.status !== 'resolved' ? (
-            <button type="button" class="btn btn-small btn-primary" disabled={busy} onClick={() => void run({ status: 'resolved' }, true)} aria-keyshortcuts="e">
-              {t('ib.resolve')}
+        {agent && (
+          <div class="ib-actions" role="group" aria-label={t('ib.actions')}>
+            {conv.status !== 'resolved' ? (
+              <button type="button" class="btn btn-small btn-primary" disabled={busy} onClick={() => void run({ status: 'resolved' }, true)} aria-keyshortcuts="e">
+                {t('ib.resolve')}
+              </button>
+            ) : (
+              <button type="button" class="btn btn-small btn-primary" disabled={busy} onClick={() => void run({ status: 'open' })}>
+                {t('ib.reopen')}
+              </button>
+            )}
+            {conv.assignee?.id !== me && (
+              <button type="button" class="btn btn-small" disabled={busy} onClick={() => void run({ assignee_id: me })} aria-keyshortcuts="a" data-testid="assign-me">
+                {t('ib.assignMe')}
+              </button>
+            )}
+            <button type="button" class="btn btn-small ib-more-toggle" aria-expanded={more} onClick={() => setMore((m) => !m)}>
+              {t('ib.moreActions')}
             </button>
-          ) : (
-            <button type="button" class="btn btn-small btn-primary" disabled={busy} onClick={() => void run({ status: 'open' })}>
-              {t('ib.reopen')}
-            </button>
-          )}
-          {conv.assignee?.id !== me && (
-            <button type="button" class="btn btn-small" disabled={busy} onClick={() => void run({ assignee_id: me })} aria-keyshortcuts="a" data-testid="assign-me">
-              {t('ib.assignMe')}
-            </button>
-          )}
-          <button type="button" class="btn btn-small ib-more-toggle" aria-expanded={more} onClick={() => setMore((m) => !m)}>
-            {t('ib.moreActions')}
-          </button>
-          <span class="ib-secondary">
-          {conv.status !== 'pending' && conv.status !== 'resolved' && (
-            <button type="button" class="btn btn-small" disabled={busy} onClick={() => void run({ status: 'pending' })} title={t('ib.pendingHint')}>
-              {t('ib.setPending')}
-            </button>
-          )}
-          {(conv.status === 'pending' || conv.status === 'snoozed') && (
-            <button type="button" class="btn btn-small" disabled={busy} onClick={() => void run({ status: 'open' })}>
-              {t('ib.reopen')}
-            </button>
-          )}
-          <button type="button" class="btn btn-small" aria-expanded={snoozing} onClick={() => setSnoozing((s) => !s)}>
-            {t('ib.snooze')}
-          </button>
-          <label class="ib-inline">
-            <span class="visually-hidden">{t('ib.assignee')}</span>
-            <select
-              ref={(el) => {
-                assignRef.current = el;
-              }}
-              class="select-compact"
-              value={conv.assignee ? String(conv.assignee.id) : ''}
-              disabled={busy}
-              onChange={(e) => {
-                const v = (e.currentTarget as HTMLSelectElement).value;
-                void run({ assignee_id: v ? Number(v) : null });
-              }}
-            >
-              <option value="">{t('ib.unassigned')}</option>
-              {assigneeChoices.map((u) => (
-                <option value={String(u.id)} key={u.id}>
-                  {u.id === me ? `${u.name} (${t('ib.you')})` : u.name}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label class="ib-inline">
-            <span class="visually-hidden">{t('ib.priority')}</span>
-            <select
-              class="select-compact"
-              value={conv.priority}
-              disabled={busy}
-              onChange={(e) => void run({ priority: (e.currentTarget as HTMLSelectElement).value as Priority })}
-            >
-              {PRIORITIES.map((p) => (
-                <option value={p} key={p}>
-                  {t('ib.priorityIs', { p: t(`ib.prio.${p}` as Key) })}
-                </option>
-              ))}
-            </select>
-          </label>
-          </span>
-        </div>
-      )}
-      {agent && snoozing && (
-        <SnoozeForm
-          tz={props.tz}
-          onCancel={() => setSnoozing(false)}
-          onSnooze={async (until) => {
-            setSnoozing(false);
-            await run({ status: 'snoozed', snoozed_until: until }, true);
-          }}
-        />
-      )}
-      <LabelsEditor labels={conv.labels} known={knownLabels} edit={agent} onSave={(labels) => run({ labels })} />
+            <span class="ib-secondary">
+              {conv.status !== 'pending' && conv.status !== 'resolved' && (
+                <button type="button" class="btn btn-small" disabled={busy} onClick={() => void run({ status: 'pending' })} title={t('ib.pendingHint')}>
+                  {t('ib.setPending')}
+                </button>
+              )}
+              {(conv.status === 'pending' || conv.status === 'snoozed') && (
+                <button type="button" class="btn btn-small" disabled={busy} onClick={() => void run({ status: 'open' })}>
+                  {t('ib.reopen')}
+                </button>
+              )}
+              <button type="button" class="btn btn-small" aria-expanded={snoozing} onClick={() => setSnoozing((s) => !s)}>
+                {t('ib.snooze')}
+              </button>
+              <label class="ib-inline">
+                <span class="visually-hidden">{t('ib.assignee')}</span>
+                <select
+                  ref={(el) => {
+                    assignRef.current = el;
+                  }}
+                  class="select-compact"
+                  value={conv.assignee ? String(conv.assignee.id) : ''}
+                  disabled={busy}
+                  onChange={(e) => {
+                    const v = (e.currentTarget as HTMLSelectElement).value;
+                    void run({ assignee_id: v ? Number(v) : null });
+                  }}
+                >
+                  <option value="">{t('ib.unassigned')}</option>
+                  {assigneeChoices.map((u) => (
+                    <option value={String(u.id)} key={u.id}>
+                      {u.id === me ? `${u.name} (${t('ib.you')})` : u.name}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <label class="ib-inline">
+                <span class="visually-hidden">{t('ib.priority')}</span>
+                <select
+                  class="select-compact"
+                  value={conv.priority}
+                  disabled={busy}
+                  onChange={(e) => void run({ priority: (e.currentTarget as HTMLSelectElement).value as Priority })}
+                >
+                  {PRIORITIES.map((p) => (
+                    <option value={p} key={p}>
+                      {t('ib.priorityIs', { p: t(`ib.prio.${p}` as Key) })}
+                    </option>
+                  ))}
+                </select>
+              </label>
+            </span>
+          </div>
+        )}
+        {agent && snoozing && (
+          <SnoozeForm
+            tz={props.tz}
+            onCancel={() => setSnoozing(false)}
+            onSnooze={async (until) => {
+              setSnoozing(false);
+              await run({ status: 'snoozed', snoozed_until: until }, true);
+            }}
+          />
+        )}
+        <LabelsEditor labels={conv.labels} known={knownLabels} edit={agent} onSave={(labels) => run({ labels })} />
       </div>
       {!agent && conv.assignee && (
         <p class="small muted">
@@ -1175,7 +1175,16 @@ function MessageItem({ m, ms, tz, day, showSender, highlight }: { m: Message; ms
                 <li key={a.id}>
                   {a.url && a.mime_type.startsWith('image/') && (
                     <a href={a.url} download={a.name}>
-                      <img class="ib-thumb" src={a.url} alt={a.name} loading="lazy" />
+                      <img
+                        class="ib-thumb"
+                        src={a.url}
+                        alt={a.name}
+                        loading="lazy"
+                        onError={(e) => {
+                          // not a picture the browser can show: the file's name below is enough
+                          (e.currentTarget as HTMLImageElement).style.display = 'none';
+                        }}
+                      />
                     </a>
                   )}
                   <span class="ib-file" aria-hidden="true">
