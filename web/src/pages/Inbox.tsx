@@ -449,7 +449,15 @@ export function InboxPage({ path }: { path: string }) {
             <Spinner label={t('ib.loading')} />
           </div>
         )}
-        {items !== null && items.length === 0 && (nothingAtAll && !filtered ? <NoConversations /> : <EmptyView onAll={() => setFilter(DEFAULT_FILTER)} />)}
+        {items !== null &&
+          items.length === 0 &&
+          (nothingAtAll && !filtered ? (
+            <NoConversations />
+          ) : filtered ? (
+            <EmptyView onAll={() => setFilter(DEFAULT_FILTER)} />
+          ) : (
+            <AllDone onEvery={() => setF({ status: 'all' })} />
+          ))}
         {items !== null && items.length > 0 && (
           <ul class="ib-list" ref={listRef} aria-label={t('ib.listLabel')} data-testid="conversation-list">
             {items.map((c) => (
@@ -649,6 +657,19 @@ function EmptyView({ onAll }: { onAll: () => void }) {
       <p>{t('ib.emptyView.body')}</p>
       <button type="button" class="btn" onClick={onAll}>
         {t('ib.emptyView.all')}
+      </button>
+    </section>
+  );
+}
+
+function AllDone({ onEvery }: { onEvery: () => void }) {
+  const { t } = useI18n();
+  return (
+    <section class="empty-state ib-empty" data-testid="view-empty">
+      <h2 class="h3">{t('ib.allDone.title')}</h2>
+      <p>{t('ib.allDone.body')}</p>
+      <button type="button" class="btn" onClick={onEvery}>
+        {t('ib.allDone.every')}
       </button>
     </section>
   );
