@@ -7,6 +7,16 @@ import type { Key } from './i18n';
 import { intlTag } from './i18n';
 import type { I18n } from './i18n-context';
 
+/**
+ * Moves to PATH with SEARCH in the address bar. The router keeps only the
+ * path, so the query is put in place right after, before the new page renders
+ * and reads it.
+ */
+export function navigateWithQuery(navigate: (to: string) => void, path: string, search: string): void {
+  navigate(path);
+  window.history.replaceState(null, '', `${path}${search}`);
+}
+
 export const CHANNELS = ['whatsapp', 'telegram', 'email', 'linkedin', 'messenger', 'instagram', 'x', 'website', 'phone', 'sms'] as const;
 
 const CHANNEL_ABBR: Record<string, string> = {

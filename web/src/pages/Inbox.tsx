@@ -40,6 +40,7 @@ import {
   initials,
   matchesFilter,
   minutesText,
+  navigateWithQuery,
   parseTime,
   shortTime,
   type InboxFilter,
@@ -364,7 +365,7 @@ export function InboxPage({ path }: { path: string }) {
             onSubmit={(event) => {
               event.preventDefault();
               const q = searchRef.current?.value.trim() ?? '';
-              if (q) navigate(`/search?q=${encodeURIComponent(q)}`);
+              if (q) navigateWithQuery(navigate, '/search', `?q=${encodeURIComponent(q)}`);
             }}
           >
             <label for="inbox-search" class="visually-hidden">
@@ -688,7 +689,7 @@ function NothingOpen({ count }: { count: number }) {
 function BackLink() {
   const { t } = useI18n();
   return (
-    <Link href={`/inbox${window.location.search}`} class="ib-back">
+    <Link href="/inbox" class="ib-back">
       <span aria-hidden="true">←</span> <span class="ib-back-text">{t('ib.back')}</span>
     </Link>
   );
@@ -830,7 +831,7 @@ function ConversationView(props: ConversationViewProps) {
     props.onPosted(m);
   };
 
-  const senders = new Set((messages ?? []).filter((m) => m.direction === 'incoming').map((m) => m.sender?.name));
+  const senders = new Set((messages ?? []).filter((m) => m.direction === 'incoming' && m.kind !== 'system' && m.sender).map((m) => m.sender?.name));
   const showSender = conv.is_group || senders.size > 1;
 
   return (
@@ -1000,7 +1001,7 @@ function ConversationHeader(props: ConversationViewProps) {
                 >
                   {PRIORITIES.map((p) => (
                     <option value={p} key={p}>
-                      {t('ib.priorityIs', { p: t(`ib.prio.${p}` as Key) })}
+                      {t(`ib.prioOpt.${p}` as Key)}
                     </option>
                   ))}
                 </select>
@@ -1177,6 +1178,16 @@ function MessageItem({ m, ms, tz, day, showSender, highlight }: { m: Message; ms
         : showSender
           ? m.sender?.name ?? null
           : null;
+  // an export writes "IMG-….jpg (file allegato)" where the file was: the file is shown below, its
+  // caption (the other lines) stays
+  const body =
+    m.kind === 'media' && m.attachments.length > 0
+      ? m.body
+          .split('\n')
+          .filter((line) => !m.attachments.some((a) => a.name && line.includes(a.name)))
+          .join('\n')
+          .trim()
+      : m.body;
   const original = m.local_time && m.time_zone && m.time_zone !== tz ? `${m.local_time.slice(11, 16)} ${m.time_zone}` : null;
   const titleTime = `${fullTime(i18n, ms, tz)}${m.local_time && m.time_zone ? ` · ${t('ib.originalTime', { time: m.local_time, zone: m.time_zone })}` : ''}`;
   return (
@@ -1188,7 +1199,7 @@ function MessageItem({ m, ms, tz, day, showSender, highlight }: { m: Message; ms
           {m.deleted ? (
             <p class="ib-body ib-deleted">{t('ib.deleted')}</p>
           ) : (
-            m.body && <p class="ib-body">{m.body}</p>
+            body && <p class="ib-body">{body}</p>
           )}
           {m.attachments.length > 0 && (
             <ul class="ib-attachments">

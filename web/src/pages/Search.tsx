@@ -10,7 +10,7 @@ import { errorText, useI18n } from '../i18n-context';
 import { useSession } from '../session';
 import { Link, useRouter } from '../router';
 import { Alert, PageTitle, Spinner } from '../components';
-import { ChannelBadge, CHANNELS, channelName, fullTime, parseTime, Snippet } from '../inbox-parts';
+import { ChannelBadge, CHANNELS, channelName, fullTime, navigateWithQuery, parseTime, Snippet } from '../inbox-parts';
 
 type Filters = Omit<SearchQuery, 'cursor'>;
 
@@ -195,8 +195,7 @@ export function SearchPage() {
                   onClick={(e) => {
                     if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
                     e.preventDefault();
-                    navigate(`/inbox/${h.conversation_id}`);
-                    window.history.replaceState(null, '', href);
+                    navigateWithQuery(navigate, `/inbox/${h.conversation_id}`, `?m=${h.message_id}`);
                   }}
                 >
                   <span class="search-hit-head">
