@@ -4,7 +4,9 @@
 // customer's on the left, ours on the right, the end-to-end notice centred);
 // assign to me; a note and a reply (the reply honestly labelled "sent outside
 // piazza"); the keyboard (j/k move, e resolves and the conversation leaves the
-// open view, ? lists the shortcuts, never while typing); English; a 375 px
+// open view, ? lists the shortcuts, never while typing); search finds an
+// accented word typed without its accent, highlights it and opens the
+// conversation at that message; English; a 375 px
 // phone, one pane at a time. Screenshots: test-artifacts/e2e/inbox-*.png.
 //
 // Run:  PIAZZA_BIN=build/piazza node --test tests/e2e/inbox.test.mjs
@@ -301,6 +303,30 @@ describe('the shared inbox in the browser', { timeout: 240_000 }, () => {
     await shot('06-shortcuts-it');
     await page.keyboard.press('Escape');
     await help.waitFor({ state: 'hidden' });
+  });
+
+  it('search finds an accented word typed without the accent, highlights it and opens the message', async () => {
+    await page.goto(`${base}/inbox`);
+    await rows().first().waitFor();
+    await page.keyboard.press('/');
+    const box = page.getByLabel('Cerca in tutti i messaggi');
+    assert.equal(await box.evaluate((el) => el === document.activeElement), true);
+    await box.fill('perche');
+    await box.press('Enter');
+    await expectH1('Cerca nei messaggi');
+    const hit = page.getByTestId('search-hit').filter({ hasText: 'Anna Rossi' }).first();
+    await hit.waitFor();
+    const marks = await hit.locator('mark').allTextContents();
+    assert.ok(marks.some((m) => m.toLowerCase() === 'perché'), `the accented word is highlighted: ${JSON.stringify(marks)}`);
+    assert.equal(await hit.locator('mark').first().evaluate((m) => m.children.length), 0, 'a match is text, not HTML');
+    assert.equal(new URL(page.url()).searchParams.get('q'), 'perche');
+    await shot('07-search-it');
+    await hit.click();
+    await page.getByTestId('conversation-title').filter({ hasText: 'Anna Rossi' }).waitFor();
+    const target = page.locator('.ib-hit');
+    await target.waitFor();
+    assert.match(await target.textContent(), /perché il mio ordine/);
+    assert.equal(await target.isVisible(), true);
   });
 
   it('speaks English', async () => {

@@ -68,8 +68,10 @@ export function InboxPage({ path }: { path: string }) {
   const me = user.id;
   const agent = canEdit(user.role);
 
-  const openMatch = /^\/inbox\/(\d+)\/?$/.exec(path);
-  const openId = openMatch ? Number(openMatch[1]) : null;
+  const openMatch = /^\/inbox\/(\d+)\/?(\?.*)?$/.exec(path);
+  // the Import page links to /inbox?conversation=ID
+  const linked = /[?&]conversation=(\d+)/.exec(path) ?? /[?&]conversation=(\d+)/.exec(window.location.search);
+  const openId = openMatch ? Number(openMatch[1]) : linked ? Number(linked[1]) : null;
   // a search result opens a conversation at one message (?m=ID), read once per opening
   const jumpTo = useMemo(() => Number(new URLSearchParams(window.location.search).get('m')) || null, [openId]);
 
@@ -121,7 +123,7 @@ export function InboxPage({ path }: { path: string }) {
     setItems(null);
     void loadList();
     const url = `${window.location.pathname}${filterToSearch(filter)}`;
-    if (url !== `${window.location.pathname}${window.location.search}`) window.history.replaceState(null, '', url);
+    if (url !== `${window.location.pathname}${window.location.search}` && !linked) window.history.replaceState(null, '', url);
   }, [filter]);
 
   useEffect(() => {
@@ -134,6 +136,7 @@ export function InboxPage({ path }: { path: string }) {
 
   // keep the address bar's filters when the open conversation changes
   useEffect(() => {
+    if (linked) return;
     const want = filterToSearch(filter);
     const params = new URLSearchParams(window.location.search);
     params.delete('m');

@@ -87,7 +87,7 @@ export function Shell() {
   const orgMatch = /^\/contacts\/organizations\/(\d+)\/?$/.exec(path);
   const contactsView = path.replace(/\/$/, '');
   const objectiveMatch = /^\/goals\/(\d+)\/?$/.exec(path);
-  if (/^\/inbox(\/\d+)?\/?$/.test(path)) content = <InboxPage path={path} />;
+  if (/^\/inbox(\/\d+)?\/?(\?.*)?$/.test(path)) content = <InboxPage path={path} />;
   else if (path === '/search' || path === '/search/') content = <SearchPage />;
   else if (path === '/contacts' || path === '/contacts/') content = <ContactsPage />;
   else if (contactsView === '/contacts/going-cold') content = <GoingColdPage />;
