@@ -253,12 +253,8 @@ export function InboxPage({ path }: { path: string }) {
   useStream((type, data) => {
     if (type === 'stream.reopened') {
       // whatever happened while the line was down: fetch the list and the open conversation again
-      void loadList();
       void loadSummary();
-      if (openId !== null) {
-        setTick((n) => n + 1);
-        api.conversation(openId).then(place).catch(() => {});
-      }
+      if (openId !== null) api.conversation(openId).then(place).catch(() => {});
       return;
     }
     const id = Number(data.conversation_id);
