@@ -2,8 +2,8 @@
 // workspace and a second user, open the Import page, choose a WhatsApp export, watch the
 // preview (new messages, the date range, the participants with the company's side ticked),
 // map "me" to the other user, confirm, see the result and follow "open in the inbox" to the
-// conversation; then check it through the inbox API (who wrote), assign it and resolve it. The
-// inbox page and search were not on main yet: doing those steps in the page is still to do.
+// conversation; there, check who wrote (through the inbox API), assign it and resolve it in the
+// page, and find it again with the search box.
 // The page in English too. Screenshots go to test-artifacts/e2e/chat-upload-*.png.
 //
 // Run:  PIAZZA_BIN=build/piazza node --test tests/e2e/chat_upload.test.mjs
@@ -162,10 +162,7 @@ describe('uploading a WhatsApp chat in the browser', { timeout: 180_000 }, () =>
     await shot('04-inbox-it');
   });
 
-  // The inbox page and search were not on main when this test was written: the conversation is
-  // checked, assigned and resolved through the inbox API the page will use. To do: the same
-  // through the inbox page, and finding it by searching.
-  it('the inbox API shows who in the company wrote; the conversation can be assigned and resolved', async () => {
+  it('in the inbox: who in the company wrote, assign it, resolve it, find it by searching', async () => {
     let stored = await api('GET', `/api/v1/conversations/${conversationId}`);
     assert.equal(stored.status, 200, JSON.stringify(stored.body));
     assert.equal(stored.body.channel, 'whatsapp');
@@ -183,14 +180,35 @@ describe('uploading a WhatsApp chat in the browser', { timeout: 180_000 }, () =>
     const theirs = messages.body.items.find((m) => m.body === 'uno');
     assert.equal(theirs.direction, 'incoming');
     assert.equal(theirs.author, null);
+    const ownerId = (await api('GET', '/api/v1/me')).body.user.id;
 
-    stored = await api('PATCH', `/api/v1/conversations/${conversationId}`, { assignee_id: agentId });
-    assert.equal(stored.status, 200, JSON.stringify(stored.body));
-    assert.equal(stored.body.assignee?.id, agentId);
-    stored = await api('PATCH', `/api/v1/conversations/${conversationId}`, { status: 'resolved' });
-    assert.equal(stored.status, 200, JSON.stringify(stored.body));
+    // the page the import linked to shows the conversation, the company's message on our side
+    await page.getByTestId('conversation-title').filter({ hasText: 'Franco' }).waitFor();
+    await page.locator('[data-direction="outgoing"]').filter({ hasText: 'due' }).waitFor();
+    await page.locator('[data-direction="incoming"]').filter({ hasText: 'uno' }).waitFor();
+
+    await page.getByTestId('assign-me').click();
+    await page.getByTestId('assign-me').waitFor({ state: 'detached' });
+    stored = await api('GET', `/api/v1/conversations/${conversationId}`);
+    assert.equal(stored.body.assignee?.id, ownerId);
+    await shot('05-assigned-it');
+
+    await page.locator('.ib-actions').getByRole('button', { name: 'Risolvi' }).click();
+    await page.getByText('«Franco» risolta.').waitFor();
+    stored = await api('GET', `/api/v1/conversations/${conversationId}`);
     assert.equal(stored.body.status, 'resolved');
     assert.ok(stored.body.resolved_at);
+
+    await page.keyboard.press('/');
+    const box = page.getByLabel('Cerca in tutti i messaggi');
+    await box.fill('uno');
+    await box.press('Enter');
+    const hit = page.getByTestId('search-hit').filter({ hasText: 'Franco' }).first();
+    await hit.waitFor();
+    assert.deepEqual(await hit.locator('mark').allTextContents(), ['uno']);
+    await shot('06-search-it');
+    await hit.click();
+    await page.getByTestId('conversation-title').filter({ hasText: 'Franco' }).waitFor();
   });
 });
 

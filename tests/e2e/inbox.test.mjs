@@ -6,7 +6,8 @@
 // piazza"); the keyboard (j/k move, e resolves and the conversation leaves the
 // open view, ? lists the shortcuts, never while typing); search finds an
 // accented word typed without its accent, highlights it and opens the
-// conversation at that message; English; a 375 px
+// conversation at that message; a note and an assignment made in another
+// session arrive without reloading, keeping the draft; English; a 375 px
 // phone, one pane at a time. Screenshots: test-artifacts/e2e/inbox-*.png.
 //
 // Run:  PIAZZA_BIN=build/piazza node --test tests/e2e/inbox.test.mjs
@@ -327,6 +328,44 @@ describe('the shared inbox in the browser', { timeout: 240_000 }, () => {
     await target.waitFor();
     assert.match(await target.textContent(), /perché il mio ordine/);
     assert.equal(await target.isVisible(), true);
+  });
+
+  it('shows a note and an assignment made in another session without reloading, keeping the draft', async () => {
+    const anna = await conversationByName('Anna Rossi');
+    const lucia = await conversationByName('Lucia Ferrari');
+    await page.goto(`${base}/inbox/${anna.id}`);
+    await page.getByTestId('conversation-title').filter({ hasText: 'Anna Rossi' }).waitFor();
+    const composer = page.getByLabel('La tua risposta');
+    await composer.fill('Bozza che non deve sparire');
+    await page.waitForTimeout(500); // let the event stream connect before the other session writes
+    const marker = await page.evaluate(() => {
+      window.__notReloaded = true;
+      return true;
+    });
+    assert.equal(marker, true);
+
+    const other = await browser.newContext({ locale: 'it-IT' });
+    const p2 = await other.newPage();
+    watch(p2, problems);
+    await p2.goto(`${base}/`);
+    const signedIn = await p2.evaluate(async ({ email, password }) => {
+      const res = await fetch('/api/v1/session', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email, password }) });
+      return res.status;
+    }, OWNER);
+    assert.equal(signedIn, 200);
+    const posted = await api(p2, 'POST', `/api/v1/conversations/${anna.id}/messages`, { kind: 'note', body: 'Nota da un altro collega: richiamata fatta.' });
+    assert.equal(posted.status, 201);
+    const assigned = await api(p2, 'PATCH', `/api/v1/conversations/${lucia.id}`, { assignee_id: me.id, priority: 'urgent' });
+    assert.equal(assigned.status, 200);
+
+    await page.locator('[data-direction="note"]').filter({ hasText: 'richiamata fatta' }).waitFor();
+    await row('Lucia Ferrari').locator('.ib-prio', { hasText: 'Urgente' }).waitFor();
+    await row('Lucia Ferrari').locator('.ib-assignee', { hasText: 'tu' }).waitFor();
+    assert.equal(await composer.inputValue(), 'Bozza che non deve sparire');
+    assert.equal(await page.evaluate(() => window.__notReloaded), true, 'the page was not reloaded');
+    await shot('08-live-it');
+    await other.close();
+    await composer.fill('');
   });
 
   it('speaks English', async () => {

@@ -206,12 +206,17 @@ export function InboxPage({ path }: { path: string }) {
     listRef.current?.querySelector(`[data-conv="${openId}"]`)?.scrollIntoView({ block: 'nearest' });
   }, [openId, items !== null]);
 
+  // The filter as it is now, for answers that arrive after it changed: a live update fetched
+  // under the open view must not take a row out of the resolved view the agent moved to since.
+  const filterRef = useRef(filter);
+  filterRef.current = filter;
+
   /** Puts an updated conversation in the list (or out of it) and in the open pane. */
   const place = (c: Conversation) => {
     setItems((old) => {
       if (!old) return old;
       const without = old.filter((x) => x.id !== c.id);
-      if (!matchesFilter(c, filter, me)) return without;
+      if (!matchesFilter(c, filterRef.current, me)) return without;
       const merged = old.some((x) => x.id === c.id) ? old.map((x) => (x.id === c.id ? { ...x, ...c } : x)) : [...without, c];
       return merged.sort(byActivity);
     });
