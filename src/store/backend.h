@@ -70,6 +70,11 @@ int sq_fts_register(void *db);
 void sq_search_defer(void *db);
 int sq_search_query_add(char *q, size_t qsz, const char *text, size_t n, int prefix);
 int sq_search_sync(void *db, int commit);
+/* Runs SQL — a long INSERT ... SELECT that brings a text index up to date — with the page
+ * cache made small while it runs (FTS5 gathers its terms in memory of its own; the cache a
+ * bulk write filled would add up with it) and restored after. Logs a failure; returns
+ * SQLITE_OK or an SQLite error code. */
+int sq_exec_small_cache(void *db, const char *sql);
 
 /* The embedded migrations, generated at build time from sql/ (sorted by version). */
 struct pz_migration {

@@ -161,21 +161,14 @@ void sq_search_defer(void *db)
 
 int sq_search_sync(void *db, int commit)
 {
-    char *msg = NULL;
-    int rc;
-
     if (!search_deferred)
         return SQLITE_OK;
     search_deferred = 0;
     if (!commit)
         return SQLITE_OK;
-    rc = sqlite3_exec(db,
-                      "INSERT INTO messages_search (rowid, body) SELECT id, body FROM messages"
-                      " WHERE id > (SELECT coalesce(max(id), 0) FROM messages_search_docsize)"
-                      " ORDER BY id",
-                      NULL, NULL, &msg);
-    sqlite3_free(msg);
-    return rc;
+    return sq_exec_small_cache(db, "INSERT INTO messages_search (rowid, body) SELECT id, body"
+                                   " FROM messages WHERE id > (SELECT coalesce(max(id), 0)"
+                                   " FROM messages_search_docsize) ORDER BY id");
 }
 
 #define RANK_K1 1.2

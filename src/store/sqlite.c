@@ -364,11 +364,33 @@ static int sq_text_defer(void *db, const char *table, int *deferred)
  */
 #define CATCH_UP_CACHE_KB 8192
 
+int sq_exec_small_cache(void *db, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    char *msg = NULL;
+    int cache = 0, rc;
+
+    if (sqlite3_prepare_v2(db, "PRAGMA cache_size", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        cache = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    if (cache < -CATCH_UP_CACHE_KB)
+        sqlite3_exec(db, "PRAGMA cache_size = -" PZ_STR(CATCH_UP_CACHE_KB), NULL, NULL, NULL);
+    rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
+    if (rc != SQLITE_OK)
+        pz_log(PZ_LOG_WARN, "index catch-up failed: %s", msg ? msg : sqlite3_errstr(rc));
+    sqlite3_free(msg);
+    if (cache < -CATCH_UP_CACHE_KB) {
+        char restore[64];
+        snprintf(restore, sizeof(restore), "PRAGMA cache_size = %d", cache);
+        sqlite3_exec(db, restore, NULL, NULL, NULL);
+    }
+    return rc;
+}
+
 static int sq_text_catch_up(void *db, const char *table)
 {
     char sql[600];
-    sqlite3_stmt *st = NULL;
-    int cache = 0, rc;
     int n = snprintf(sql, sizeof(sql),
                      "INSERT INTO %s_search (rowid, search_text) SELECT id, search_text FROM %s"
                      " WHERE id > (SELECT MIN(after_id) FROM %s_search_deferred) ORDER BY id;"
@@ -377,19 +399,9 @@ static int sq_text_catch_up(void *db, const char *table)
 
     if (n < 0 || (size_t)n >= sizeof(sql))
         return PZ_EINVAL;
-    if (sqlite3_prepare_v2(db, "PRAGMA cache_size", -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
-        cache = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-    if (cache < -CATCH_UP_CACHE_KB)
-        sq_exec(db, "PRAGMA cache_size = -" PZ_STR(CATCH_UP_CACHE_KB));
-    rc = sq_exec(db, sql);
-    if (cache < -CATCH_UP_CACHE_KB) {
-        char restore[64];
-        snprintf(restore, sizeof(restore), "PRAGMA cache_size = %d", cache);
-        sq_exec(db, restore);
-    }
-    return rc;
+    if (sq_exec_small_cache(db, sql) != SQLITE_OK)
+        return pz_error(PZ_EDB, "cannot bring the search index of %s up to date", table);
+    return 0;
 }
 
 const struct pz_store_ops pz_sqlite_ops = {
