@@ -32,7 +32,7 @@ SAN_OBJ := $(patsubst src/%.c,build/san/%.o,$(LIB_SRC)) build/san/gen/migrations
 UNIT_BIN := $(patsubst tests/unit/%.c,build/san/tests/%,$(UNIT_SRC))
 FUZZ_BIN := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
 
-.PHONY: all run test lint fuzz bench bootstrap web clean check-unit format
+.PHONY: all run test lint fuzz bench bootstrap web clean check-unit format print-libs
 
 all: build/piazza
 
@@ -126,6 +126,10 @@ bench:
 	@bash scripts/bootstrap.sh bench
 	@$(MAKE) --no-print-directory build/piazza
 	@bash bench/run.sh
+
+# The libraries piazza links with, for programs built outside this Makefile (bench/inbox).
+print-libs:
+	@echo $(PKG_LIBS)
 
 clean:
 	rm -rf build

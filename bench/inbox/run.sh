@@ -112,9 +112,9 @@ LINES=$(sed -n 's/.*"lines": \([0-9]*\).*/\1/p' "$CHAT.probes.json")
 echo "building the parse-only reader..." >&2
 OBJS=$(ls "$ROOT"/build/rel/*/*.o | grep -v '/build/rel/cli/')
 # shellcheck disable=SC2086 # the object list and the libraries are words
+# (the libraries are the Makefile's own, so a library the program gains reaches this link too)
 cc -O2 -std=c11 -D_GNU_SOURCE -I"$ROOT/src" -o "$TMP/parse" "$HERE/parse.c" $OBJS \
-    $(pkg-config --libs libmicrohttpd sqlite3 libsodium jansson libqrencode libpng libzip gmime-3.0) \
-    -lcsv -lpthread 2>"$TMP/cc.log" || die "cannot build parse.c: $(tail -n 3 "$TMP/cc.log")"
+    $(make -s -C "$ROOT" --no-print-directory print-libs) 2>"$TMP/cc.log" || die "cannot build parse.c: $(tail -n 3 "$TMP/cc.log")"
 # timed OUT CMD...: "elapsed cpu peak_kb" into OUT.time, the command's output in OUT.out
 timed() {
     local out=$1
