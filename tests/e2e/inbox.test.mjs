@@ -254,12 +254,17 @@ describe('the shared inbox in the browser', { timeout: 240_000 }, () => {
     await page.goto(`${base}/inbox`);
     await rows().nth(3).waitFor();
     const order = await rows().locator('.ib-row-name').allTextContents();
+    // the open pane shows it and its row in the list is marked as the current one
+    const opened = async (name) => {
+      await page.getByTestId('conversation-title').filter({ hasText: name }).waitFor();
+      await row(name).and(page.locator('[aria-current="page"]')).waitFor();
+    };
     await page.keyboard.press('j');
-    await page.getByTestId('conversation-title').filter({ hasText: order[0] }).waitFor();
+    await opened(order[0]);
     await page.keyboard.press('j');
-    await page.getByTestId('conversation-title').filter({ hasText: order[1] }).waitFor();
+    await opened(order[1]);
     await page.keyboard.press('k');
-    await page.getByTestId('conversation-title').filter({ hasText: order[0] }).waitFor();
+    await opened(order[0]);
     // typing in the composer is typing, not a shortcut
     await page.keyboard.press('r');
     const composer = page.getByLabel('La tua risposta');

@@ -303,14 +303,16 @@ export function InboxPage({ path }: { path: string }) {
       if (document.querySelector('dialog[open]') && event.key !== '?') return;
       const list = items ?? [];
       const current = open;
-      const index = current ? list.findIndex((c) => c.id === current.id) : -1;
+      // j/k move from the conversation the address names: it changes the moment a key opens
+      // another, while the open pane's data follows a render later
+      const index = openId !== null ? list.findIndex((c) => c.id === openId) : -1;
       switch (event.key) {
         case 'j':
         case 'k': {
           if (list.length === 0) return;
           const to = event.key === 'j' ? Math.min(index + 1, list.length - 1) : index < 0 ? 0 : Math.max(index - 1, 0);
           const target = list[to];
-          if (target && target.id !== current?.id) openConversation(target.id, true);
+          if (target && target.id !== openId) openConversation(target.id, true);
           break;
         }
         case 'e':
