@@ -82,6 +82,8 @@ export function InboxPage({ path }: { path: string }) {
   const [loadingMore, setLoadingMore] = useState(false);
   const [summary, setSummary] = useState<InboxSummary | null>(null);
   const [open, setOpen] = useState<Conversation | null>(null);
+  // an empty list says "nothing yet" or "nothing waiting" only once the counts have answered
+  const [summaryTried, setSummaryTried] = useState(false);
   const [openError, setOpenError] = useState<unknown>(null);
   const [tick, setTick] = useState(0);
   const [users, setUsers] = useState<OwnerChoice[]>([]);
@@ -116,6 +118,8 @@ export function InboxPage({ path }: { path: string }) {
       setSummary(await api.inboxSummary());
     } catch {
       /* the counts are a help, the list still works without them */
+    } finally {
+      setSummaryTried(true);
     }
   };
 
@@ -456,8 +460,14 @@ export function InboxPage({ path }: { path: string }) {
             <Spinner label={t('ib.loading')} />
           </div>
         )}
+        {items !== null && items.length === 0 && !filtered && !summaryTried && (
+          <div class="ib-pad">
+            <Spinner label={t('ib.loading')} />
+          </div>
+        )}
         {items !== null &&
           items.length === 0 &&
+          (filtered || summaryTried) &&
           (nothingAtAll && !filtered ? (
             <NoConversations />
           ) : filtered ? (
