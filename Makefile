@@ -100,10 +100,26 @@ build/san/tests/%: tests/unit/%.c $(SAN_OBJ) $(HEADERS)
 	$(CC) $(CFLAGS_SAN) $(PKG_CFLAGS) -o $@ $< $(SAN_OBJ) $(PKG_LIBS) -lcmocka
 
 # --- fuzzing (clang, libFuzzer) ---------------------------------------------
-build/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(GEN_SRC) $(HEADERS)
+# The library is compiled once for every target (fuzzer-no-link instruments it
+# without a main); each target is then its own file linked against these objects.
+CFLAGS_FUZZ := -g -O1 -fsanitize=fuzzer-no-link,address,undefined $(WARN) $(DEFS) -Isrc -Ibuild/gen
+FUZZ_OBJ := $(patsubst src/%.c,build/fuzz/obj/%.o,$(LIB_SRC)) build/fuzz/obj/gen/migrations.o \
+            build/fuzz/obj/gen/web_assets.o
+.SECONDARY: $(FUZZ_OBJ)
+
+build/fuzz/obj/%.o: src/%.c $(HEADERS)
+	@mkdir -p $(@D)
+	@echo "  CC fuzz $<"
+	@clang $(CFLAGS_FUZZ) $(PKG_CFLAGS) -c -o $@ $<
+
+build/fuzz/obj/gen/%.o: build/gen/%.c
+	@mkdir -p $(@D)
+	clang $(CFLAGS_FUZZ) -c -o $@ $<
+
+build/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJ) $(HEADERS)
 	@mkdir -p $(@D)
 	clang -g -O1 -fsanitize=fuzzer,address,undefined $(WARN) $(DEFS) -Isrc -Ibuild/gen \
-	  $(PKG_CFLAGS) -o $@ $< $(LIB_SRC) $(GEN_SRC) $(PKG_LIBS)
+	  $(PKG_CFLAGS) -o $@ $< $(FUZZ_OBJ) $(PKG_LIBS)
 
 fuzz:
 	@bash scripts/bootstrap.sh test
