@@ -12,6 +12,7 @@
 
 #include "core/clock.h"
 #include "core/mem.h"
+#include "inbox/workflow.h"
 #include "core/banned.h"
 
 /* --- contacts entering a stage -------------------------------------------------------- */
@@ -175,7 +176,8 @@ static void add_turn(struct turns *t, const char *channel, int64_t start, int64_
 
 /* The turns of conversation CONV. */
 static int conversation_turns(struct pz_conn *conn, int64_t ws, int64_t conv, const char *channel,
-                              int64_t from, int64_t to, int64_t until, struct turns *t)
+                              int64_t from, int64_t to, int64_t until,
+                              const struct inbox_hours *hours, struct turns *t)
 {
     enum { NONE, FOREIGN, OPEN } state = NONE;
     int64_t start = 0;
@@ -223,7 +225,7 @@ static int conversation_turns(struct pz_conn *conn, int64_t ws, int64_t conv, co
             }
         } else if (!incoming) {
             if (state == OPEN)
-                add_turn(t, channel, start, at - start, 1);
+                add_turn(t, channel, start, inbox_business_ms(hours, start, at), 1);
             state = NONE;
         }
     }
@@ -231,7 +233,7 @@ static int conversation_turns(struct pz_conn *conn, int64_t ws, int64_t conv, co
     if (r < 0)
         return r;
     if (state == OPEN)
-        add_turn(t, channel, start, until - start, 0);
+        add_turn(t, channel, start, inbox_business_ms(hours, start, until), 0);
     return 0;
 }
 
@@ -273,8 +275,15 @@ int measure_turns(struct pz_conn *conn, int64_t ws, const struct objective *o, i
         n++;
     }
     pz_sql_done(st);
-    for (size_t i = 0; i < n && r >= 0; i++)
-        r = conversation_turns(conn, ws, convs[i].id, convs[i].channel, from, to, until, &t);
+    /* Waits are counted in the inbox's business time, as its SLA is. */
+    if (r >= 0 && n > 0) {
+        struct inbox_clock clock;
+        r = inbox_clock_load(conn, ws, &clock);
+        for (size_t i = 0; i < n && r >= 0; i++)
+            r = conversation_turns(conn, ws, convs[i].id, convs[i].channel, from, to, until,
+                                   &clock.h, &t);
+        inbox_clock_free(&clock);
+    }
     free(convs);
     if (r < 0) {
         free(t.items);

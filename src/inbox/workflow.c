@@ -242,6 +242,32 @@ static int measure_ctx_load(struct pz_conn *conn, int64_t ws, struct measure_ctx
     return 0;
 }
 
+int inbox_clock_load(struct pz_conn *conn, int64_t workspace_id, struct inbox_clock *c)
+{
+    struct measure_ctx *m = calloc(1, sizeof(*m));
+    int r;
+
+    c->tz = NULL;
+    c->h.tz = NULL;
+    c->h.n_items = 0;
+    if (!m)
+        return PZ_ENOMEM;
+    r = measure_ctx_load(conn, workspace_id, m);
+    if (r == 0) {
+        c->h = m->h;
+        c->tz = m->tz;
+    }
+    free(m);
+    return r;
+}
+
+void inbox_clock_free(struct inbox_clock *c)
+{
+    pz_tz_free(c->tz);
+    c->tz = NULL;
+    c->h.tz = NULL;
+}
+
 /* The first SQL row's first column into *OUT, -1 when there is none. */
 static int first_time(struct pz_conn *conn, const char *sql, int64_t ws, int64_t conv,
                       int64_t after, int64_t *out)

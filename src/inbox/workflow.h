@@ -74,6 +74,19 @@ int inbox_settings_get(struct pz_conn *conn, int64_t workspace_id, struct inbox_
 int inbox_settings_put(struct pz_conn *conn, int64_t workspace_id, const struct inbox_settings *s,
                        int64_t now, struct pz_err *err);
 
+/*
+ * A workspace's business hours with their zone loaded, for measuring time
+ * elsewhere (goals' response time). inbox_clock_load returns 0 or a negative
+ * code; a zone the system no longer has reads as UTC. Free with
+ * inbox_clock_free (also after a failed load).
+ */
+struct inbox_clock {
+    struct inbox_hours h;
+    struct pz_tz *tz;
+};
+int inbox_clock_load(struct pz_conn *conn, int64_t workspace_id, struct inbox_clock *c);
+void inbox_clock_free(struct inbox_clock *c);
+
 /* Reads "HH:MM" (00:00..24:00) into minutes. Returns 0 or PZ_EINVAL. */
 int inbox_hhmm_parse(const char *s, int *minutes);
 

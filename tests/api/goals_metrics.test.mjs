@@ -1,6 +1,6 @@
 // Goals measured from other capabilities (issue 5): the response time of the company's
 // conversations (a WhatsApp chat with known times imported with `piazza import`; customer turns,
-// the median in minutes, lower is better, unanswered turns counted with their wait so far, a turn
+// the median in business minutes (the inbox's hours), lower is better, unanswered turns counted with their wait so far, a turn
 // open before the period not counted, channels) and the contacts that entered a stage in the
 // period (created in it, or moved into it; each once).
 
@@ -128,6 +128,30 @@ describe('goals: response time of conversations', { timeout: 120_000 }, () => {
     assert.deepEqual(rep.responses, { messages: 0, unanswered: 0, late: 0, median_minutes: null, channels: [] });
     const all = await create({ target: 60, channels: [] });
     assert.equal(all.progress.value, 55);
+  });
+
+  it('waits are counted in the inbox\'s business hours, as its SLA is', async () => {
+    const o = await create({ target: 60 });
+    const every = (open, close) => [0, 1, 2, 3, 4, 5, 6].map((weekday) => ({ weekday, open, close }));
+    const put = (hours) => api.put('/api/v1/settings/inbox', {
+      time_zone: 'UTC', hours, first_response_target_minutes: null, resolution_target_minutes: null,
+    });
+    assertJson(await put(every('08:00', '20:00')));
+    try {
+      // Turn 3 (23:00 → 07:00) falls wholly outside 08:00–20:00: 0 minutes; the others are in
+      // opening hours. Waits 20, 90, 0, 10 → sorted 0, 10, 20, 90 → median 15.
+      const rep = assertJson(await api.get(`/api/v1/objectives/${o.id}/report`));
+      assert.equal(rep.objective.progress.value, 15);
+      assert.deepEqual(rep.responses, {
+        messages: 4, unanswered: 0, late: 1, median_minutes: 15,
+        channels: [{ channel: 'whatsapp', messages: 4, unanswered: 0, late: 1, median_minutes: 15 }],
+      });
+    } finally {
+      assertJson(await put([]));
+    }
+    // Always open again: every minute counts.
+    const back = assertJson(await api.get(`/api/v1/objectives/${o.id}`));
+    assert.equal(back.progress.value, 55);
   });
 
   it('refuses a response time target of more than a year of minutes, and no event is needed', async () => {
