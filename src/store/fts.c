@@ -27,10 +27,12 @@
  * savepoint, so row-by-row inserts each make a tiny index segment that must
  * then be merged (measured: 3 to 4 times slower than indexing in batches). A
  * bulk writer therefore calls pz_store_search_defer inside its transaction:
- * the insert trigger's WHEN (piazza_search_now(), false while deferred on
- * this thread) lets its rows in unindexed, and pz_tx_commit indexes them all
- * with one INSERT ... SELECT before committing (rows above the index's
- * highest id; pz_tx_rollback just ends the deferral).
+ * the insert trigger is dropped for the transaction (sq_search_defer says
+ * why; its WHEN, piazza_search_now(), false while deferred on this thread,
+ * is the fallback should the drop fail), its rows go in unindexed, and
+ * pz_tx_commit indexes them all with one INSERT ... SELECT (rows above the
+ * index's highest id) and makes the trigger again before committing;
+ * pz_tx_rollback just ends the deferral.
  *
  * Ranking. FTS5's bm25() first counts, for each query term, every message
  * holding it (to weigh rare terms above common ones): for a word in most of
@@ -45,6 +47,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/mem.h"
 #include "core/words.h"
 #include "store/backend.h"
 #include "core/banned.h"
@@ -145,6 +148,8 @@ int sq_search_query_add(char *q, size_t qsz, const char *text, size_t n, int pre
 
 /* Connections are per thread (store.h), so the deferral is too. */
 static _Thread_local int search_deferred;
+/* The insert trigger's own SQL while the deferral has it dropped (NULL: not dropped). */
+static _Thread_local char *insert_trigger_sql;
 
 static void fn_search_now(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
@@ -153,22 +158,54 @@ static void fn_search_now(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     sqlite3_result_int(ctx, !search_deferred);
 }
 
+/*
+ * Beyond its WHEN, the insert trigger costs by being there: an INSERT into a
+ * table with an INSERT trigger may write more than one table, so SQLite runs
+ * it in a statement transaction, copying every page the row touches into a
+ * statement journal first (about a tenth of an import's CPU time). Inside the
+ * deferring transaction the trigger is dropped, and made again from its own
+ * SQL before the commit (a rollback brings it back by itself): no other
+ * connection ever sees the schema without it.
+ */
 void sq_search_defer(void *db)
 {
-    (void)db;
+    sqlite3_stmt *st = NULL;
+
     search_deferred = 1;
+    if (insert_trigger_sql)
+        return;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT sql FROM sqlite_master WHERE type = 'trigger'"
+                           " AND name = 'messages_search_insert' AND tbl_name = 'messages'",
+                           -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+        insert_trigger_sql = xstrdup((const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    if (insert_trigger_sql &&
+        sqlite3_exec(db, "DROP TRIGGER messages_search_insert", NULL, NULL, NULL) != SQLITE_OK) {
+        free(insert_trigger_sql); /* kept: its WHEN still leaves the rows to the commit */
+        insert_trigger_sql = NULL;
+    }
 }
 
 int sq_search_sync(void *db, int commit)
 {
+    char *trigger = insert_trigger_sql;
+    int rc = SQLITE_OK;
+
     if (!search_deferred)
         return SQLITE_OK;
     search_deferred = 0;
-    if (!commit)
-        return SQLITE_OK;
-    return sq_exec_small_cache(db, "INSERT INTO messages_search (rowid, body) SELECT id, body"
-                                   " FROM messages WHERE id > (SELECT coalesce(max(id), 0)"
-                                   " FROM messages_search_docsize) ORDER BY id");
+    insert_trigger_sql = NULL;
+    if (commit) {
+        rc = sq_exec_small_cache(db, "INSERT INTO messages_search (rowid, body) SELECT id, body"
+                                     " FROM messages WHERE id > (SELECT coalesce(max(id), 0)"
+                                     " FROM messages_search_docsize) ORDER BY id");
+        if (rc == SQLITE_OK && trigger)
+            rc = sqlite3_exec(db, trigger, NULL, NULL, NULL);
+    }
+    free(trigger);
+    return rc;
 }
 
 #define RANK_K1 1.2
