@@ -31,6 +31,7 @@
 #include "core/mem.h"
 #include "core/tz.h"
 #include "import/chat.h"
+#include "import/chat_pipe.h"
 #include "import/detect.h"
 #include "import/linkedin_zip.h"
 #include "inbox/import.h"
@@ -253,7 +254,7 @@ static int import_chat_file(struct run_state *s, const char *path, const char *f
     pz_store_search_defer(s->conn);
     inbox_import_sink(s->chat, &sink, &hooks);
     memset(&fatal, 0, sizeof(fatal));
-    r = chat_read(format, path, &s->chat_opts, &sink, &fatal);
+    r = chat_read_pipelined(format, path, &s->chat_opts, &sink, &fatal);
     failed = inbox_import_failed(s->chat);
     if (r != 0 || failed || dry_run) {
         pz_tx_rollback(s->conn);

@@ -19,6 +19,7 @@
 #include "accounts/workspace.h"
 #include "core/error.h"
 #include "core/words.h"
+#include "store/backend.h"
 #include "store/store.h"
 
 /* --- words ------------------------------------------------------------------------------- */
@@ -336,6 +337,17 @@ static void test_index_follows_changes(void **state)
     assert_index_sound();
 }
 
+static int64_t trigger_count(const char *name)
+{
+    int64_t n = -1;
+    assert_int_equal(pz_sql_int_query(conn(),
+                                      "SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger'"
+                                      " AND name = $1",
+                                      &n, "t", name),
+                     PZ_SQL_ROW);
+    return n;
+}
+
 static void test_index_deferred(void **state)
 {
     (void)state;
@@ -348,6 +360,11 @@ static void test_index_deferred(void **state)
     assert_int_equal(pz_tx_commit(conn()), 0);
     assert_int_equal(matches("consegna"), 50);
     assert_int_equal(matches("mattina"), 25);
+    /* The deferral dropped the insert trigger for its transaction; the commit made it again,
+     * so a plain insert is indexed at once. */
+    assert_int_equal(trigger_count("messages_search_insert"), 1);
+    add_message(g.conv, "armadio nuovo");
+    assert_int_equal(matches("armadio"), 1);
 
     /* A rollback leaves nothing, and ends the deferral. */
     assert_int_equal(pz_tx_begin(conn()), 0);
@@ -355,9 +372,156 @@ static void test_index_deferred(void **state)
     add_message(g.conv, "magazzino vuoto");
     assert_int_equal(pz_tx_rollback(conn()), 0);
     assert_int_equal(matches("magazzino"), 0);
+    assert_int_equal(trigger_count("messages_search_insert"), 1);
     add_message(g.conv, "magazzino pieno");
     assert_int_equal(matches("magazzino"), 1);
     assert_index_sound();
+}
+
+static int64_t count_of(struct pz_conn *c, const char *sql)
+{
+    int64_t n = -1;
+    assert_int_equal(pz_sql_one_int(c, sql, 0, &n), PZ_SQL_ROW);
+    return n;
+}
+
+/*
+ * A database made before sql/0015 (which rebuilt messages and their attachments) upgrades
+ * with every message, its id, its attachments and its search index as they were.
+ */
+static void test_upgrade_keeps_messages(void **state)
+{
+    char path[160];
+    struct pz_store *old = NULL;
+    struct pz_conn *c;
+    struct pz_err err = {0};
+    struct workspace w;
+    int64_t n = -1, conv = 0, first = 0;
+    int applied = 0;
+    (void)state;
+
+    snprintf(path, sizeof(path), "%s/old.db", g.dir);
+    assert_int_equal(pz_store_open(&old, path), 0);
+    c = pz_store_conn(old);
+    assert_non_null(c);
+    /* The schema as it was at 0014: every migration below 0015, recorded as applied. */
+    assert_int_equal(pz_sql_exec(c, "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY,"
+                                    " name TEXT NOT NULL, applied_at INTEGER NOT NULL)"),
+                     0);
+    for (int i = 0; i < pz_n_migrations && pz_migrations[i].version < 15; i++) {
+        struct pz_stmt *st;
+        assert_int_equal(pz_sql_exec(c, pz_migrations[i].sql), 0);
+        st = pz_sql(c, "INSERT INTO schema_migrations (version, name, applied_at)"
+                       " VALUES ($1, $2, 0)");
+        assert_non_null(st);
+        pz_sql_bind_int(st, 1, pz_migrations[i].version);
+        pz_sql_bind_text(st, 2, pz_migrations[i].name);
+        assert_int_equal(pz_sql_step(st), PZ_SQL_DONE);
+        pz_sql_done(st);
+    }
+    assert_int_equal(count_of(c, "SELECT COUNT(*) FROM sqlite_master WHERE tbl_name = 'messages'"
+                                 " AND name LIKE 'sqlite_autoindex_%'"),
+                     2); /* UNIQUE (workspace_id, dedup_key) and UNIQUE (workspace_id, id) */
+    assert_int_equal(workspace_create(c, "Vecchio", "vecchio", NULL, NULL, &w, &err), 0);
+    assert_int_equal(pz_sql_int_query(c,
+                                      "INSERT INTO conversations (workspace_id, channel,"
+                                      " external_key, created_at, updated_at)"
+                                      " VALUES ($1, 'whatsapp', 'old', 0, 0) RETURNING id",
+                                      &conv, "i", w.id),
+                     PZ_SQL_ROW);
+    for (int i = 0; i < 30; i++) {
+        char key[16];
+        int64_t id = 0;
+        snprintf(key, sizeof(key), "old%d", i);
+        assert_int_equal(pz_sql_int_query(c,
+                                          "INSERT INTO messages (workspace_id, conversation_id,"
+                                          " dedup_key, direction, kind, sent_at, body, created_at)"
+                                          " VALUES ($1, $2, $3, $4, 'text', $5, $6, 0)"
+                                          " RETURNING id",
+                                          &id, "iittit", w.id, conv, key,
+                                          i % 3 ? "incoming" : "outgoing", (int64_t)i * 1000,
+                                          i % 2 ? "Le scarpe sono arrivate" : "Perché in ritardo?"),
+                         PZ_SQL_ROW);
+        if (!first)
+            first = id;
+    }
+    assert_int_equal(pz_sql_int_query(c,
+                                      "INSERT INTO message_attachments (workspace_id, message_id,"
+                                      " name, created_at) VALUES ($1, $2, 'foto.jpg', 0)"
+                                      " RETURNING id",
+                                      &n, "ii", w.id, first + 1),
+                     PZ_SQL_ROW);
+
+    assert_int_equal(pz_store_migrate(old, &applied), 0);
+    assert_true(applied >= 1);
+    assert_int_equal(count_of(c, "SELECT COUNT(*) FROM schema_migrations WHERE version = 15"), 1);
+    /* Every message, with its id and text; the attachment still on its message. */
+    assert_int_equal(count_of(c, "SELECT COUNT(*) FROM messages"), 30);
+    assert_int_equal(
+        pz_sql_int_query(c,
+                         "SELECT COUNT(*) FROM messages WHERE id >= $1 AND id < $1 + 30"
+                         " AND body = CASE WHEN (id - $1) % 2 = 1"
+                         " THEN 'Le scarpe sono arrivate' ELSE 'Perché in ritardo?' END"
+                         " AND direction = CASE WHEN (id - $1) % 3 = 0"
+                         " THEN 'outgoing' ELSE 'incoming' END",
+                         &n, "i", first),
+        PZ_SQL_ROW);
+    assert_int_equal(n, 30);
+    assert_int_equal(pz_sql_int_query(c, "SELECT message_id FROM message_attachments", &n, ""),
+                     PZ_SQL_ROW);
+    assert_int_equal(n, first + 1);
+    assert_int_equal(count_of(c, "SELECT COUNT(*) FROM sqlite_master WHERE name LIKE '%_0007'"), 0);
+    assert_int_equal(count_of(c, "SELECT COUNT(*) FROM sqlite_master WHERE tbl_name = 'messages'"
+                                 " AND name LIKE 'sqlite_autoindex_%'"),
+                     1);
+    /* The search index as it was, and kept in step by the triggers made again. */
+    assert_int_equal(pz_sql_exec(c, "INSERT INTO messages_search (messages_search, rank)"
+                                    " VALUES ('integrity-check', 1)"),
+                     0);
+    assert_int_equal(pz_sql_int_query(c,
+                                      "SELECT COUNT(*) FROM messages_search"
+                                      " WHERE messages_search MATCH 'scarpa'",
+                                      &n, ""),
+                     PZ_SQL_ROW);
+    assert_int_equal(n, 15);
+    assert_int_equal(pz_sql_int_query(c,
+                                      "SELECT COUNT(*) FROM messages_search"
+                                      " WHERE messages_search MATCH 'perche'",
+                                      &n, ""),
+                     PZ_SQL_ROW);
+    assert_int_equal(n, 15);
+    assert_int_equal(pz_sql_int_query(c,
+                                      "UPDATE messages SET body = 'giardino' WHERE id = $1"
+                                      " RETURNING id",
+                                      &n, "i", first),
+                     PZ_SQL_ROW);
+    assert_int_equal(pz_sql_int_query(c,
+                                      "SELECT COUNT(*) FROM messages_search"
+                                      " WHERE messages_search MATCH 'giardino'",
+                                      &n, ""),
+                     PZ_SQL_ROW);
+    assert_int_equal(n, 1);
+    /* The constraints hold: a direction outside the three is refused; deleting a message
+     * takes its attachments along. */
+    assert_true(pz_sql_int_query(c,
+                                 "INSERT INTO messages (workspace_id, conversation_id, dedup_key,"
+                                 " direction, kind, sent_at, created_at)"
+                                 " VALUES ($1, $2, 'new', $3, 'text', 0, 0)",
+                                 &n, "iit", w.id, conv, "sideways") < 0);
+    assert_true(pz_sql_int_query(c,
+                                 "INSERT INTO messages (workspace_id, conversation_id, dedup_key,"
+                                 " direction, kind, sent_at, created_at)"
+                                 " VALUES ($1, $2, 'old3', 'incoming', 'text', 0, 0)",
+                                 &n, "ii", w.id, conv) < 0);
+    assert_int_equal(count_of(c, "SELECT COUNT(*) FROM messages"), 30);
+    assert_int_equal(
+        pz_sql_int_query(c, "DELETE FROM messages WHERE id = $1 RETURNING id", &n, "i", first + 1),
+        PZ_SQL_ROW);
+    assert_int_equal(count_of(c, "SELECT COUNT(*) FROM message_attachments"), 0);
+    assert_int_equal(pz_sql_exec(c, "INSERT INTO messages_search (messages_search, rank)"
+                                    " VALUES ('integrity-check', 1)"),
+                     0);
+    pz_store_close(old);
 }
 
 int main(void)
@@ -369,6 +533,7 @@ int main(void)
         cmocka_unit_test_setup(test_index_matches, wipe),
         cmocka_unit_test_setup(test_index_follows_changes, wipe),
         cmocka_unit_test_setup(test_index_deferred, wipe),
+        cmocka_unit_test(test_upgrade_keeps_messages),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -26,6 +26,7 @@
 #include "core/text.h"
 #include "core/tz.h"
 #include "import/chat.h"
+#include "import/chat_pipe.h"
 #include "import/whatsapp.h"
 
 #define CORPUS "../shared/corpus/whatsapp/"
@@ -125,6 +126,9 @@ static void on_note(const char *file, const char *message, void *arg)
     pz_buf_printf(&r->out, "note %s\n", message);
 }
 
+/* Whether render reads through chat_read_pipelined (the reader on a thread of its own). */
+static int pipelined;
+
 static char *render(const char *path, const char *tz, int stop_after, int *rc_out)
 {
     struct render r;
@@ -139,7 +143,8 @@ static char *render(const char *path, const char *tz, int stop_after, int *rc_ou
     memset(&fatal, 0, sizeof(fatal));
     pz_buf_init(&r.out, 1 << 20);
     pz_buf_addstr(&r.out, "");
-    rc = chat_read(NULL, path, &o, &sink, &fatal);
+    rc = pipelined ? chat_read_pipelined(NULL, path, &o, &sink, &fatal)
+                   : chat_read(NULL, path, &o, &sink, &fatal);
     if (rc < 0)
         pz_buf_printf(&r.out, "=%ld: %s\n", fatal.line, fatal.message);
     *rc_out = rc;
@@ -614,6 +619,50 @@ static void test_stop_and_memory(void **state)
     free(got);
 }
 
+/*
+ * The reader on a thread of its own (chat_pipe.c) gives the sink exactly what chat_read
+ * gives, in the same order: messages, notes, skipped lines, attachments whose files are read
+ * from the archive while the reader waits, a refusal; and a sink that stops stops it.
+ */
+static void test_pipelined(void **state)
+{
+    static const char *const files[] = {
+        FIX "WhatsApp Chat with Anna.zip",
+        FIX "ios_export.zip",
+        FIX "two_chats.zip",
+        FIX "bad_date.txt",
+        FIX "dst_rome.txt",
+        FIX "ambiguous_order.txt",
+        FIX "not_a_chat.txt",
+        FIX "ios_it_notices.txt",
+        FIX "WhatsApp Chat with Gruppo Fiera.txt",
+        CORPUS "it_android_multiline.txt",
+        CORPUS "ios_dotdate_attached_poll.txt",
+    };
+    int rc, rc_pipe;
+    char *want, *got;
+    (void)state;
+
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        pipelined = 0;
+        want = render(files[i], NULL, 0, &rc);
+        pipelined = 1;
+        got = render(files[i], NULL, 0, &rc_pipe);
+        pipelined = 0;
+        assert_string_equal(got, want);
+        assert_int_equal(rc_pipe, rc);
+        free(want);
+        free(got);
+    }
+    pipelined = 1;
+    got = render(FIX "dst_rome.txt", NULL, 2, &rc);
+    pipelined = 0;
+    assert_int_equal(rc, 9);
+    assert_int_equal(count_prefix(got, "@"), 2);
+    assert_null(strstr(got, "end\n"));
+    free(got);
+}
+
 /* A header-shaped line in memory: parse edge cases through the stream reader. */
 static void test_stream_edges(void **state)
 {
@@ -666,6 +715,7 @@ int main(void)
         cmocka_unit_test(test_zip),
         cmocka_unit_test(test_stop_and_memory),
         cmocka_unit_test(test_stream_edges),
+        cmocka_unit_test(test_pipelined),
     };
 
     pz_log_set_level(PZ_LOG_OFF);
