@@ -24,7 +24,12 @@ const GOOGLE = path.join(FIXTURES, 'google_new.csv');
 const NOT_CONTACTS = path.join(FIXTURES, 'not_contacts.csv');
 const UTF8_INVALID = path.join(FIXTURES, 'utf8_invalid.csv');
 
-const POLL_LIMIT = 300; // polls of 50 ms at most: the loop is bounded
+// A wait follows the job's own progress: it fails when the job stops moving
+// (STALL_POLLS polls 50 ms apart with the same progress and status), not after
+// a fixed time, so a loaded machine that reads slowly but steadily still
+// passes; POLL_MAX bounds every wait whatever happens.
+const STALL_POLLS = 300;
+const POLL_MAX = 12_000;
 const STATUSES = ['parsing', 'ready', 'importing', 'done', 'failed', 'discarded'];
 
 /** A multipart/form-data body: files [{name, data, field?}] and plain fields {name: value}. */
@@ -76,15 +81,24 @@ function assertJob(job, expect = {}) {
   return job;
 }
 
-/** Polls a job until its status is not `from` (bounded); returns the job. */
+/**
+ * Polls a job until its status is not `from`; returns the job. Bounded: it
+ * fails once the job made no progress for STALL_POLLS polls, or after POLL_MAX.
+ */
 async function waitWhile(client, id, from) {
   let job;
-  for (let i = 0; i < POLL_LIMIT; i++) {
+  let seen = '';
+  let still = 0;
+  for (let i = 0; i < POLL_MAX; i++) {
     job = assertJob(assertJson(await client.get(`/api/v1/imports/${id}`)).job);
     if (job.status !== from) return job;
+    const now = `${job.status} ${job.progress.done}/${job.progress.total}`;
+    still = now === seen ? still + 1 : 0;
+    seen = now;
+    if (still >= STALL_POLLS) break;
     await new Promise((r) => setTimeout(r, 50));
   }
-  assert.fail(`job ${id} still ${from} after ${POLL_LIMIT} polls: ${JSON.stringify(job)}`);
+  assert.fail(`job ${id} still ${from}, its progress stopped at ${seen} (${still} polls without a change): ${JSON.stringify(job)}`);
 }
 
 /** Uploads, waits for the preview; returns the job (ready or failed). */
