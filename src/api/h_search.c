@@ -2,7 +2,9 @@
  * GET /api/v1/search: full-text search over the caller's workspace's
  * messages (src/inbox/search.c). Reads the query and its filters, answers
  * {"items": [...], "next"} with each message's snippet as segments
- * [{"text", "match"}]. Outside consultants read no conversations: 403.
+ * [{"text", "match"}]. The dates from and to are days in the inbox's time
+ * zone (its business-hours zone, else the workspace's), both inclusive.
+ * Outside consultants read no conversations: 403.
  */
 #include <stdio.h>
 #include <string.h>
@@ -10,7 +12,9 @@
 #include "api/api.h"
 #include "core/clock.h"
 #include "core/text.h"
+#include "core/tz.h"
 #include "inbox/search.h"
+#include "inbox/workflow.h"
 #include "core/banned.h"
 
 /* A query parameter, NULL when absent or empty. */
@@ -20,24 +24,11 @@ static const char *param(struct pz_ctx *c, const char *name)
     return v && *v ? v : NULL;
 }
 
-/* Days since 1970-01-01 of the civil date Y-M-D (Howard Hinnant's algorithm). */
-static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
+/* Reads "YYYY-MM-DD" (years 1970-9999, a real date) as its day number since 1970-01-01. */
+static int read_date(const char *s, int64_t *day)
 {
-    int64_t era, yoe, doy, doe;
-
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = y - era * 400;
-    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-/* Reads "YYYY-MM-DD" (years 1970-9999, a real date) as UTC milliseconds at its midnight. */
-static int read_date(const char *s, int64_t *ms)
-{
-    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int64_t y = 0, m = 0, d = 0;
+    int64_t y = 0;
+    int m = 0, d = 0;
 
     if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
         return PZ_EINVAL;
@@ -53,18 +44,59 @@ static int read_date(const char *s, int64_t *ms)
         else
             d = d * 10 + (s[i] - '0');
     }
-    if (y < 1970 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+    if (y < 1970 || !pz_date_valid(y, m, d))
         return PZ_EINVAL;
-    if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-        return PZ_EINVAL;
-    *ms = days_from_civil(y, m, d) * PZ_DAY_MS;
+    *day = pz_civil_to_days(y, m, d);
+    return 0;
+}
+
+/*
+ * The UTC milliseconds at which local day DAY begins in zone TZ (NULL: UTC).
+ * A midnight that does not exist (a zone moving its clocks at 00:00) is read
+ * with the offset before the change, which is the day's first instant.
+ */
+static int64_t day_start_ms(const struct pz_tz *tz, int64_t day)
+{
+    int64_t utc_s = day * 86400;
+
+    if (tz)
+        pz_tz_to_utc(tz, day * 86400, 0, &utc_s);
+    return utc_s * 1000;
+}
+
+/*
+ * Turns the days FROM_DAY and TO_DAY (-1: no bound) into the query's UTC
+ * bounds: from the start of the first day to the start of the day after the
+ * last (inclusive), as days in the inbox's time zone (the business-hours
+ * one, else the workspace's).
+ */
+static int set_days(struct pz_ctx *c, struct inbox_search_query *q, int64_t from_day,
+                    int64_t to_day)
+{
+    struct inbox_settings s;
+    struct pz_tz *tz = NULL;
+    int r;
+
+    if (from_day < 0 && to_day < 0)
+        return 0;
+    r = inbox_settings_get(c->conn, c->who.workspace.id, &s);
+    if (r < 0)
+        return r;
+    if (pz_tz_load(s.time_zone, &tz) < 0)
+        tz = NULL; /* a zone the system lost: UTC days rather than no answer */
+    if (from_day >= 0)
+        q->from_ms = day_start_ms(tz, from_day);
+    if (to_day >= 0)
+        q->to_ms = day_start_ms(tz, to_day + 1);
+    pz_tz_free(tz);
     return 0;
 }
 
 static int read_query(struct pz_ctx *c, struct inbox_search_query *q, struct pz_err *err)
 {
     const char *v;
-    int64_t n;
+    int64_t n, from_day = -1, to_day = -1;
+    int r;
 
     memset(q, 0, sizeof(*q));
     q->workspace_id = c->who.workspace.id;
@@ -75,19 +107,18 @@ static int read_query(struct pz_ctx *c, struct inbox_search_query *q, struct pz_
     q->limit = 20;
     if ((v = param(c, "contact")) && pz_parse_int64(v, 1, INT64_MAX, &q->contact_id) < 0)
         return pz_err_set(err, "search.bad_filter", "contact", "contact is a contact's id");
-    if ((v = param(c, "from")) && read_date(v, &q->from_ms) < 0)
+    if ((v = param(c, "from")) && read_date(v, &from_day) < 0)
         return pz_err_set(err, "search.bad_filter", "from", "from is a date, YYYY-MM-DD");
-    if ((v = param(c, "to")) && read_date(v, &q->to_ms) < 0)
+    if ((v = param(c, "to")) && read_date(v, &to_day) < 0)
         return pz_err_set(err, "search.bad_filter", "to", "to is a date, YYYY-MM-DD");
-    if (q->to_ms)
-        q->to_ms += PZ_DAY_MS; /* inclusive: up to the end of that day */
     if ((v = param(c, "limit"))) {
         if (pz_parse_int64(v, 1, INBOX_SEARCH_LIMIT_MAX, &n) < 0)
             return pz_err_set(err, "search.bad_filter", "limit", "limit is 1 to %d",
                               INBOX_SEARCH_LIMIT_MAX);
         q->limit = (int)n;
     }
-    return 0;
+    r = set_days(c, q, from_day, to_day);
+    return r < 0 ? r : 0;
 }
 
 static void present_hit(struct pz_json *j, const struct inbox_search_hit *h)
@@ -138,8 +169,13 @@ void h_search(struct pz_ctx *c)
         reply_error(c, "auth.forbidden", "outside consultants do not read customers' messages");
         return;
     }
-    if (read_query(c, &q, &err) < 0) {
+    r = read_query(c, &q, &err);
+    if (r == PZ_EINVAL) {
         reply_err(c, &err);
+        return;
+    }
+    if (r < 0) {
+        reply_internal(c, r);
         return;
     }
     r = inbox_search(c->conn, &q, &res, &err);

@@ -1,12 +1,13 @@
 // GET /api/v1/search (issue 4): full-text search over messages imported with `piazza import`.
 // Accents and case ignored ("perche" finds "Perché"), Italian and English stems ("scarpa" finds
-// "scarpe", "shoe" finds "shoes"), phrases and prefixes, filters (channel, contact, dates,
-// direction), snippets as segments, paging with a cursor, bad input as 400 with a code, user
+// "scarpe", "shoe" finds "shoes"), phrases and prefixes, filters (channel, contact, dates as
+// days in the inbox's time zone, across Rome's DST changes, direction), snippets as segments, paging with a cursor, bad input as 400 with a code, user
 // text that looks like query syntax never failing, roles (a consultant gets 403), workspace
 // isolation, and `piazza rebuild search` covering messages.
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
 import {
   ROOT, startWithOwner, stopAll, addUser, signedIn, assertJson, assertError, show, describeCli,
@@ -131,6 +132,44 @@ describe('message search', { timeout: 120_000 }, () => {
     assert.equal((await hits(owner, { q: 'scarpe', contact: contact + 1000 })).length, 0);
   });
 
+  it('takes from and to as days in the inbox time zone, right across both DST changes in Rome', async () => {
+    // Rome moved its clocks on 2024-03-31 (02:00 -> 03:00) and 2024-10-27 (03:00 -> 02:00). Each line is
+    // local time; the UTC day differs from Rome's for the ones just after midnight.
+    const chat = [
+      '30/03/24, 23:50 - Carla Neri: ombrello uno', //   2024-03-30T22:50Z, Rome's 30 March
+      '31/03/24, 00:30 - Carla Neri: ombrello due', //   2024-03-30T23:30Z, Rome's 31 March
+      '31/03/24, 23:30 - Carla Neri: ombrello tre', //   2024-03-31T21:30Z (summer time)
+      '01/04/24, 00:10 - Carla Neri: ombrello quattro', // 2024-03-31T22:10Z, Rome's 1 April
+      '27/10/24, 00:30 - Carla Neri: ombrello cinque', // 2024-10-26T22:30Z (still summer time)
+      '27/10/24, 23:30 - Carla Neri: ombrello sei', //    2024-10-27T22:30Z (winter time again)
+      '28/10/24, 00:30 - Carla Neri: ombrello sette', //  2024-10-27T23:30Z, Rome's 28 October
+      '',
+    ].join('\n');
+    const file = path.join(server.dir, 'WhatsApp Chat with Carla Neri.txt');
+    fs.writeFileSync(file, chat);
+    const r = server.cli(['import', 'whatsapp', file, '--workspace', OWNER.workspace_slug, '--me', 'Anna', '--tz', 'Europe/Rome']);
+    assert.equal(r.status, 0, describeCli(r));
+    const found = async (params) =>
+      (await hits(owner, { q: 'ombrello', limit: '20', ...params })).map((h) => text(h).replace(/^ombrello /, '')).sort();
+    const settings = assertJson(await owner.get('/api/v1/settings/inbox'));
+    assert.equal(settings.time_zone, 'Europe/Rome');
+
+    assert.deepEqual(await found({ from: '2024-03-31', to: '2024-03-31' }), ['due', 'tre']);
+    assert.deepEqual(await found({ to: '2024-03-30' }), ['uno']);
+    assert.deepEqual(await found({ from: '2024-04-01', to: '2024-04-01' }), ['quattro']);
+    assert.deepEqual(await found({ from: '2024-10-27', to: '2024-10-27' }), ['cinque', 'sei']);
+    assert.deepEqual(await found({ from: '2024-10-28' }), ['sette']);
+    assert.deepEqual(await found({ from: '2024-03-31', to: '2024-10-27' }), ['cinque', 'due', 'quattro', 'sei', 'tre']);
+
+    // the same days read in UTC once the inbox says so; then back to Rome
+    const put = (zone) => owner.put('/api/v1/settings/inbox', { ...settings, time_zone: zone });
+    assertJson(await put('UTC'));
+    assert.deepEqual(await found({ from: '2024-03-31', to: '2024-03-31' }), ['quattro', 'tre']);
+    assert.deepEqual(await found({ from: '2024-10-27', to: '2024-10-27' }), ['sei', 'sette']);
+    assertJson(await put('Europe/Rome'));
+    assert.deepEqual(await found({ from: '2024-03-31', to: '2024-03-31' }), ['due', 'tre']);
+  });
+
   it('pages with a stable cursor, best match first', async () => {
     const all = await hits(owner, { q: 'scarpe', limit: 10 });
     assert.equal(all.length, 2);
@@ -203,7 +242,7 @@ describe('message search', { timeout: 120_000 }, () => {
   it('`piazza rebuild search` rebuilds the message index too', async () => {
     const r = server.cli(['rebuild', 'search', '--workspace', OWNER.workspace_slug]);
     assert.equal(r.status, 0, describeCli(r));
-    assert.match(r.stdout, /and of 8 messages/);
+    assert.match(r.stdout, /and of 15 messages/); // Giulia's 8 and Carla's 7 (the DST case)
     assert.equal((await hits(owner, { q: 'scarpa' })).length, 2);
   });
 });
