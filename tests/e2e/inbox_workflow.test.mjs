@@ -7,7 +7,9 @@
 // thread); the SLA-breached view (a first-response target set in the inbox
 // settings flags the conversation answered late and the one never answered,
 // not the one answered in time; resolving one takes it out of the view); the
-// same in English and on a 375 px phone. Screenshots: test-artifacts/e2e/workflow-*.png.
+// search page's filters (a contact picked by typing part of its name, who
+// wrote, days in Rome) kept in the address; the same in English and on a
+// 375 px phone. Screenshots: test-artifacts/e2e/workflow-*.png.
 //
 // Run:  PIAZZA_BIN=build/piazza node --test tests/e2e/inbox_workflow.test.mjs
 // Env:  PIAZZA_BIN (default build/piazza), CHROMIUM (default /usr/bin/chromium)
@@ -40,7 +42,7 @@ const CHATS = {
     '06/03/24, 09:05 - Anna Rossi: Perfetto, grazie',
   ],
   'WhatsApp Chat with Franco Bianchi.txt': [
-    '07/03/24, 10:00 - Franco Bianchi: Fate anche le lenti a contatto?',
+    '07/03/24, 10:00 - Franco Bianchi: Fate anche le lenti a contatto? E gli occhiali da sole?',
     '07/03/24, 10:30 - Giulia Moretti: Sì, su appuntamento.',
     '07/03/24, 10:31 - Franco Bianchi: Allora chiamo per prenotare',
   ],
@@ -312,6 +314,74 @@ describe('the inbox workflow in the browser: snooze, canned replies, SLA', { tim
     await page.getByRole('heading', { level: 1, name: 'Posta in arrivo' }).waitFor();
   });
 
+  it('search filters: a contact picked by typing its name, direction and days, all kept in the address', async () => {
+    const anna = (await conversationByName('Anna Rossi')).contact;
+    await page.goto(`${base}/search?q=occhiali`);
+    const hits = page.getByTestId('search-hit');
+    await hits.first().waitFor();
+    const titles = () => hits.locator('.search-hit-title').allTextContents();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="search-hit"]').length >= 4);
+    const all = await hits.count();
+
+    // a name nobody has: the list says so
+    const box = page.getByRole('combobox', { name: 'Contatto' });
+    await box.fill('Zorzi');
+    await page.getByRole('listbox').getByText('Nessun contatto si chiama «Zorzi».').waitFor();
+    // part of a name, then Enter on the first suggestion
+    await box.fill('');
+    await box.pressSequentially('Ann');
+    const option = page.getByRole('option', { name: 'Anna Rossi' });
+    await option.waitFor();
+    assert.equal(await option.getAttribute('aria-selected'), 'true');
+    await shot('11-search-contact-picker-it');
+    await box.press('Enter');
+    await page.getByTestId('search-contact').filter({ hasText: 'Anna Rossi' }).waitFor();
+    await page.waitForFunction(() => new URL(window.location.href).searchParams.has('contact'));
+    assert.equal(new URL(page.url()).searchParams.get('contact'), String(anna.id));
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="search-hit"]').length < n, all);
+    assert.deepEqual([...new Set(await titles())], ['Anna Rossi']);
+
+    // written by the customer, on 5 March 2024 (a day in Rome)
+    await page.getByLabel('Scritto da').selectOption('incoming');
+    await page.getByLabel('Dal', { exact: true }).fill('2024-03-05');
+    await page.getByLabel('Al', { exact: true }).fill('2024-03-05');
+    await page.waitForFunction(() => new URL(window.location.href).searchParams.get('to') === '2024-03-05');
+    await page.getByRole('status').filter({ hasText: '1 messaggio trovato.' }).waitFor();
+    assert.match(await hits.first().textContent(), /gli occhiali sono pronti\?/);
+    const url = new URL(page.url());
+    assert.deepEqual(Object.fromEntries(url.searchParams), {
+      q: 'occhiali', contact: String(anna.id), direction: 'incoming', from: '2024-03-05', to: '2024-03-05',
+    });
+    await shot('12-search-filtered-it');
+
+    // the address alone brings it all back, the contact's name included
+    await page.goto(url.toString());
+    await page.getByTestId('search-contact').filter({ hasText: 'Anna Rossi' }).waitFor();
+    await page.getByRole('status').filter({ hasText: '1 messaggio trovato.' }).waitFor();
+    assert.equal(await page.getByLabel('Scritto da').inputValue(), 'incoming');
+    assert.equal(await page.getByLabel('Dal', { exact: true }).inputValue(), '2024-03-05');
+
+    // a day later finds nothing, and says so
+    await page.getByLabel('Dal', { exact: true }).fill('2024-03-06');
+    await page.getByLabel('Al', { exact: true }).fill('2024-03-06');
+    await page.getByRole('status').filter({ hasText: 'Nessun messaggio contiene «occhiali»' }).waitFor();
+
+    // removing the contact searches everyone again
+    await page.getByRole('button', { name: 'Cerca in tutti i contatti, non solo Anna Rossi' }).click();
+    await page.waitForFunction(() => !new URL(window.location.href).searchParams.has('contact'));
+    await page.getByRole('combobox', { name: 'Contatto' }).waitFor();
+
+    // English
+    await page.getByRole('button', { name: 'EN', exact: true }).click();
+    await page.getByRole('combobox', { name: 'Contact' }).fill('Bianc');
+    await page.getByRole('option', { name: 'Franco Bianchi' }).click();
+    await page.getByTestId('search-contact').filter({ hasText: 'Franco Bianchi' }).waitFor();
+    await page.getByRole('button', { name: 'Search every contact, not only Franco Bianchi' }).waitFor();
+    await shot('13-search-filtered-en');
+    await page.getByRole('button', { name: 'IT', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Cerca nei messaggi' }).waitFor();
+  });
+
   it('on a 375 px phone: the breached view, snoozing and canned replies fit the screen', async () => {
     const phone = await browser.newContext({ locale: 'it-IT', timezoneId: 'Europe/Rome', viewport: { width: 375, height: 740 } });
     const p = await phone.newPage();
@@ -333,6 +403,16 @@ describe('the inbox workflow in the browser: snooze, canned replies, SLA', { tim
     await p.locator('.ib-canned-item').first().waitFor();
     assert.equal(await overflow(), false, 'no sideways scrolling with the canned replies open');
     await shot('10-phone-canned-it', p);
+    const anna = (await conversationByName('Anna Rossi')).contact;
+    await p.goto(`${base}/search?q=occhiali&contact=${anna.id}&direction=incoming`);
+    await p.getByTestId('search-contact').filter({ hasText: 'Anna Rossi' }).waitFor();
+    await p.getByTestId('search-hit').first().waitFor();
+    assert.equal(await overflow(), false, 'no sideways scrolling on the search page with a contact chosen');
+    await p.getByRole('button', { name: 'Cerca in tutti i contatti, non solo Anna Rossi' }).click();
+    await p.getByRole('combobox', { name: 'Contatto' }).fill('Luc');
+    await p.getByRole('option', { name: 'Lucia Ferrari' }).waitFor();
+    assert.equal(await overflow(), false, 'no sideways scrolling with the contact suggestions open');
+    await shot('14-phone-search-it', p);
     await phone.close();
   });
 

@@ -1,10 +1,11 @@
 // Search over every message (/search?q=…): the words with filters (channel,
-// dates, direction) kept in the address bar, results best match first with
+// contact — picked by typing part of a name —, dates, direction) kept in the
+// address bar, results best match first with
 // the matched words highlighted (the server's snippet segments become text
 // and <mark>, never HTML), more results as the list scrolls, and a click that
 // opens the conversation at that message.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, type SearchHit, type SearchQuery } from '../api';
+import { api, type Contact, type SearchHit, type SearchQuery } from '../api';
 import type { Key } from '../i18n';
 import { errorText, useI18n } from '../i18n-context';
 import { useSession } from '../session';
@@ -19,6 +20,7 @@ function fromSearch(search: string): Filters {
   return {
     q: p.get('q') ?? '',
     channel: p.get('channel') ?? '',
+    contact: p.get('contact') ?? '',
     from: p.get('from') ?? '',
     to: p.get('to') ?? '',
     direction: p.get('direction') ?? '',
@@ -106,7 +108,10 @@ export function SearchPage() {
   }, [next, loadingMore, items]);
 
   const set = (k: keyof Filters, v: string) => setForm((f) => ({ ...f, [k]: v }));
-  const submit = (f: Filters) => setAsked({ ...f, q: f.q.trim() });
+  const submit = (f: Filters) => {
+    setForm(f);
+    setAsked({ ...f, q: f.q.trim() });
+  };
   const title = t('search.title');
 
   return (
@@ -153,6 +158,7 @@ export function SearchPage() {
               ))}
             </select>
           </label>
+          <ContactPicker value={form.contact ?? ''} onChange={(contact) => submit({ ...form, contact })} />
           <label class="field-inline">
             <span>{t('search.direction')}</span>
             <select class="select-compact" value={form.direction} onChange={(e) => submit({ ...form, direction: (e.currentTarget as HTMLSelectElement).value })}>
@@ -230,5 +236,175 @@ export function SearchPage() {
         </ol>
       )}
     </div>
+  );
+}
+
+const PICKER_LIMIT = 8;
+const PICKER_DELAY_MS = 180;
+
+/**
+ * The contact filter: a combobox that searches the contacts as one types
+ * (GET /api/v1/contacts?q=), arrows and Enter choose, Escape closes; the
+ * chosen contact shows as a chip with a button to remove it. VALUE is the
+ * contact's id ("" for any contact); its name is fetched when the page opens
+ * with one in the address.
+ */
+function ContactPicker({ value, onChange }: { value: string; onChange: (id: string) => void }) {
+  const i18n = useI18n();
+  const { t } = i18n;
+  const [name, setName] = useState<string | null>(null);
+  const [text, setText] = useState('');
+  const [open, setOpen] = useState(false);
+  const [found, setFound] = useState<Contact[] | null>(null);
+  const [active, setActive] = useState(0);
+  const [failed, setFailed] = useState(false);
+  const seq = useRef(0);
+  const box = useRef<HTMLInputElement>(null);
+  const closing = useRef(0);
+
+  // Closing on blur waits a moment (a click on a suggestion lands first); focus again cancels it.
+  const show = () => {
+    window.clearTimeout(closing.current);
+    setOpen(true);
+  };
+  useEffect(() => () => window.clearTimeout(closing.current), []);
+
+  useEffect(() => {
+    if (!value) {
+      setName(null);
+      return;
+    }
+    if (name !== null) return;
+    let live = true;
+    api
+      .contact(Number(value))
+      .then((r) => live && setName(r.contact.name))
+      .catch(() => live && setName(`#${value}`));
+    return () => {
+      live = false;
+    };
+  }, [value]);
+
+  useEffect(() => {
+    const q = text.trim();
+    if (!open || !q) {
+      setFound(null);
+      return;
+    }
+    const mine = ++seq.current;
+    const timer = window.setTimeout(() => {
+      api
+        .contacts({ q }, PICKER_LIMIT)
+        .then((list) => {
+          if (mine !== seq.current) return;
+          setFound(list.items);
+          setActive(0);
+          setFailed(false);
+        })
+        .catch(() => {
+          if (mine === seq.current) setFailed(true);
+        });
+    }, PICKER_DELAY_MS);
+    return () => window.clearTimeout(timer);
+  }, [text, open]);
+
+  const choose = (c: Contact) => {
+    setName(c.name);
+    setText('');
+    setOpen(false);
+    setFound(null);
+    onChange(String(c.id));
+  };
+
+  if (value) {
+    return (
+      <span class="field-inline">
+        <span>{t('search.contact')}</span>
+        <span class="chip search-contact-chip" data-testid="search-contact">
+          {name ?? '…'}
+          <button
+            type="button"
+            class="chip-remove"
+            aria-label={t('search.contactRemove', { name: name ?? '' })}
+            onClick={() => {
+              setName(null);
+              onChange('');
+              window.requestAnimationFrame(() => box.current?.focus());
+            }}
+          >
+            ×
+          </button>
+        </span>
+      </span>
+    );
+  }
+
+  const list = found ?? [];
+  const showList = open && text.trim() !== '' && (found !== null || failed);
+  return (
+    <span class="field-inline search-contact">
+      <label for="search-contact">{t('search.contact')}</label>
+      <span class="search-contact-box">
+        <input
+          id="search-contact"
+          ref={box}
+          type="search"
+          role="combobox"
+          autoComplete="off"
+          aria-autocomplete="list"
+          aria-expanded={showList}
+          aria-controls="search-contact-list"
+          aria-activedescendant={showList && list[active] ? `search-contact-${list[active].id}` : undefined}
+          placeholder={t('search.contactPlaceholder')}
+          value={text}
+          onInput={(e) => {
+            setText((e.currentTarget as HTMLInputElement).value);
+            show();
+          }}
+          onFocus={show}
+          onBlur={() => {
+            window.clearTimeout(closing.current);
+            closing.current = window.setTimeout(() => setOpen(false), 150);
+          }}
+          onKeyDown={(e) => {
+            if (e.key === 'ArrowDown' && list.length) {
+              e.preventDefault();
+              setActive((a) => (a + 1) % list.length);
+            } else if (e.key === 'ArrowUp' && list.length) {
+              e.preventDefault();
+              setActive((a) => (a - 1 + list.length) % list.length);
+            } else if (e.key === 'Enter' && showList) {
+              e.preventDefault();
+              const c = list[active];
+              if (c) choose(c);
+            } else if (e.key === 'Escape') {
+              setOpen(false);
+            }
+          }}
+        />
+        {showList && (
+          <ul id="search-contact-list" role="listbox" class="search-contact-list" aria-label={t('search.contact')}>
+            {failed && <li class="muted small">{t('search.contactFailed')}</li>}
+            {!failed && list.length === 0 && <li class="muted small">{t('search.contactNone', { q: text.trim() })}</li>}
+            {!failed &&
+              list.map((c, i) => (
+                <li
+                  key={c.id}
+                  id={`search-contact-${c.id}`}
+                  role="option"
+                  aria-selected={i === active}
+                  class={i === active ? 'active' : undefined}
+                  onMouseDown={(e) => {
+                    e.preventDefault();
+                    choose(c);
+                  }}
+                >
+                  {c.name}
+                </li>
+              ))}
+          </ul>
+        )}
+      </span>
+    </span>
   );
 }
