@@ -239,7 +239,34 @@ static void add_status(struct sqlb *b, unsigned mask)
     add(b, ")");
 }
 
-#define BREACHING " AND c.status <> 'resolved' AND (c.sla_breached = 1 OR c.sla_due_at < $2)"
+/*
+ * Breaching its SLA: not resolved, and a deadline missed (sla_breached) or the
+ * next one passed (sla_due_at < now). Written as one range on the deadline
+ * with 0 for "missed", exactly as the partial index conversations_breach
+ * (sql/0017) has it, so that counting and listing read that index.
+ */
+#define BREACHING                                                                                  \
+    " AND c.status <> 'resolved'"                                                                  \
+    " AND (CASE WHEN c.sla_breached = 1 THEN 0 ELSE c.sla_due_at END) < $2"
+
+/*
+ * Up to this many breaching conversations, the breaching list reads them all
+ * through conversations_breach and sorts them (cheap however few they are);
+ * beyond, breaching is common enough that walking the newest conversations
+ * first fills a page soon, as the other lists do.
+ */
+#define BREACH_SORT_MAX 2000
+
+/* 1 when the workspace has at most BREACH_SORT_MAX breaching conversations, 0 if more. */
+static int few_breaching(struct pz_conn *conn, int64_t ws, int64_t now)
+{
+    int64_t n = 0;
+    int r = pz_sql_int_query(conn,
+                             "SELECT count(*) FROM (SELECT c.id FROM conversations c"
+                             " WHERE c.workspace_id = $1" BREACHING " LIMIT $3) AS b",
+                             &n, "iii", ws, now, (int64_t)BREACH_SORT_MAX + 1);
+    return r < 0 ? r : n <= BREACH_SORT_MAX;
+}
 
 static void add_filter(struct sqlb *b, const struct inbox_filter *f)
 {
@@ -285,12 +312,20 @@ int inbox_conv_list(struct pz_conn *conn, int64_t workspace_id, const struct inb
     char label_key[INBOX_LABEL_CHARS_MAX * 4 + 1] = "";
     struct inbox_conv *c = xmalloc(sizeof(*c));
     struct pz_stmt *st;
-    int r;
+    int r, sorted = 0;
 
     b.s[0] = '\0';
     if (f->label)
         normalize_fold(f->label, label_key, sizeof(label_key));
-    add(&b, "SELECT " CONV_COLUMNS " FROM conversations c" CONV_JOINS " WHERE c.workspace_id = $1");
+    if (f->breaching) {
+        sorted = few_breaching(conn, workspace_id, f->now);
+        if (sorted < 0) {
+            free(c);
+            return sorted;
+        }
+    }
+    /* Only the ids: each conversation is read whole below, once the page is known. */
+    add(&b, "SELECT c.id FROM conversations c WHERE c.workspace_id = $1");
     add_filter(&b, f);
     /* Keyset paging on (last_message_at desc, id desc); conversations without messages last. */
     if (cursor && cursor->id > 0) {
@@ -300,7 +335,10 @@ int inbox_conv_list(struct pz_conn *conn, int64_t workspace_id, const struct inb
         else
             add(&b, " AND c.last_message_at IS NULL AND c.id < $10");
     }
-    add(&b, " ORDER BY c.last_message_at DESC, c.id DESC LIMIT $11");
+    /* "+ 0" keeps the planner from walking the newest-first index: the few breaching ones are
+     * read through conversations_breach and sorted. */
+    add(&b, sorted ? " ORDER BY c.last_message_at + 0 DESC, c.id DESC LIMIT $11"
+                   : " ORDER BY c.last_message_at DESC, c.id DESC LIMIT $11");
     st = pz_sql(conn, b.s);
     if (!st) {
         free(c);
