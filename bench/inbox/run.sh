@@ -212,6 +212,13 @@ if has_route /api/v1/conversations || has_route /api/v1/search; then
         shape list_views "/api/v1/conversations?view=unassigned" "/api/v1/conversations?view=mine" \
             "/api/v1/conversations?channel=whatsapp" "/api/v1/conversations?status=resolved" \
             "/api/v1/conversations?status=open&limit=200" && measure list_views list
+        # The SLA views and the sidebar's counts, with a first-response target of an hour (the
+        # chats' conversations answered late or not at all breach it).
+        curl -s -o "$TMP/sla.body" -X PUT -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+            -d '{"time_zone": "Europe/Rome", "hours": [], "first_response_target_minutes": 60, "resolution_target_minutes": null}' \
+            "$PZ/api/v1/settings/inbox" >/dev/null
+        shape list_sla "/api/v1/conversations?sla=breaching" "/api/v1/conversations?sla=breaching&view=unassigned" \
+            "/api/v1/inbox/summary" && measure list_sla list
     fi
     if has_route /api/v1/search; then
         shape search_common "/api/v1/search?q=ciao" "/api/v1/search?q=consegna" && measure search_common search
