@@ -36,6 +36,8 @@
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "core/buf.h"
+#include "store/backend.h"
 #include "store/store.h"
 
 #define DAY   SCORE_DAY_MS
@@ -2329,6 +2331,202 @@ static void test_import_runs_list_and_reindex(void **state)
     assert_int_equal(search("rene").ids[0], a);
 }
 
+/* --- upgrading an older database (migration 0016) -------------------------------------------- */
+
+static void dump_identity(const struct contact_identity *i, void *arg)
+{
+    pz_buf_printf(arg, "  identity %lld %s %s [%s] %s %lld\n", (long long)i->id, i->kind, i->value,
+                  i->original, i->label, (long long)i->created_at);
+}
+
+static void dump_entry(const struct timeline_entry *e, void *arg)
+{
+    pz_buf_printf(arg, "  entry %lld %lld %s %s %s %s %s %lld %s %lld %d\n", (long long)e->id,
+                  (long long)e->at, e->kind, e->channel, e->direction, e->outcome,
+                  e->body ? e->body : "-", (long long)e->author_user_id, e->source_kind,
+                  (long long)e->source_id, e->interaction);
+}
+
+static void dump_contact_id(const struct contact *c, void *arg)
+{
+    struct pz_buf *ids = arg;
+    pz_buf_printf(ids, "%lld %s\n", (long long)c->id, c->display_name);
+}
+
+/* Every contact of workspace WS with its identities and timeline, as the API reads them, and
+ * what searches for each identity find. */
+static char *dump_workspace(struct pz_conn *c, int64_t ws)
+{
+    struct pz_buf out, ids, found;
+    struct contact_query q;
+    struct pz_err err = {0};
+    char next[CONTACT_CURSOR_MAX], tnext[TIMELINE_CURSOR_MAX];
+    const char *p;
+
+    pz_buf_init(&out, 1 << 20);
+    pz_buf_init(&ids, 1 << 20);
+    contact_query_init(&q);
+    q.sort = CONTACT_SORT_NEWEST;
+    q.limit = CONTACT_LIST_MAX;
+    assert_int_equal(contact_list(c, ws, &q, dump_contact_id, &ids, next, sizeof(next), &err), 0);
+    assert_string_equal(next, "");
+    for (p = pz_buf_str(&ids); *p; p = strchr(p, '\n') + 1) {
+        int64_t id = strtoll(p, NULL, 10);
+        pz_buf_printf(&out, "contact %.*s\n", (int)(strchr(p, '\n') - p), p);
+        assert_int_equal(contact_identities_each(c, ws, id, dump_identity, &out), 0);
+        assert_int_equal(
+            timeline_list(c, ws, id, NULL, 0, dump_entry, &out, tnext, sizeof(tnext), &err), 0);
+        assert_string_equal(tnext, "");
+    }
+    /* Search by each identity's value finds its contact. */
+    pz_buf_init(&found, 1 << 16);
+    {
+        struct pz_stmt *st = pz_sql(c, "SELECT value_normalized, contact_id FROM identities"
+                                       " WHERE workspace_id = $1 ORDER BY id");
+        char values[64][128];
+        int64_t owners[64];
+        int n = 0;
+        assert_non_null(st);
+        pz_sql_bind_int(st, 1, ws);
+        while (pz_sql_step(st) == PZ_SQL_ROW && n < 64) {
+            snprintf(values[n], sizeof(values[n]), "%s", pz_sql_text(st, 0));
+            owners[n++] = pz_sql_int(st, 1);
+        }
+        pz_sql_done(st);
+        for (int i = 0; i < n; i++) {
+            char want[32];
+            pz_buf_reset(&found);
+            pz_buf_addch(&found, '\n');
+            contact_query_init(&q);
+            q.q = values[i];
+            assert_int_equal(
+                contact_list(c, ws, &q, dump_contact_id, &found, next, sizeof(next), &err), 0);
+            pz_buf_printf(&out, "search %s ->%s", values[i], pz_buf_str(&found));
+            snprintf(want, sizeof(want), "\n%lld ", (long long)owners[i]);
+            if (!strstr(pz_buf_str(&found), want))
+                fail_msg("searching %s found [%s], not contact %lld", values[i], pz_buf_str(&found),
+                         (long long)owners[i]);
+        }
+    }
+    pz_buf_release(&found);
+    pz_buf_release(&ids);
+    return pz_buf_detach(&out, NULL);
+}
+
+static void test_upgrade_keeps_identities(void **state)
+{
+    static const char *const suffixes[] = {"", "-wal", "-shm"};
+    struct pz_store *store = NULL;
+    struct pz_conn *c;
+    struct workspace ws;
+    struct pz_err err = {0};
+    struct import_contact rec;
+    struct contacts_import_counts counts = {0, 0, 0, 0};
+    struct timeline_new e;
+    char path[160], *before, *after;
+    int64_t run = 0, mario = 0, other = 0, n = 0;
+    int applied = 0;
+    (void)state;
+
+    snprintf(path, sizeof(path), "%s/upgrade.db", g.dir);
+    assert_int_equal(pz_store_open(&store, path), 0);
+    c = pz_store_conn(store);
+    /* The schema as it was before 0016. */
+    assert_int_equal(pz_sql_exec(c, "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY,"
+                                    " name TEXT NOT NULL, applied_at INTEGER NOT NULL)"),
+                     0);
+    for (int i = 0; i < pz_n_migrations && pz_migrations[i].version < 16; i++) {
+        struct pz_stmt *st;
+        assert_int_equal(pz_sql_exec(c, pz_migrations[i].sql), 0);
+        st = pz_sql(c,
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, 0)");
+        assert_non_null(st);
+        pz_sql_bind_int(st, 1, pz_migrations[i].version);
+        pz_sql_bind_text(st, 2, pz_migrations[i].name);
+        assert_int_equal(pz_sql_step(st), PZ_SQL_DONE);
+        pz_sql_done(st);
+    }
+    assert_int_equal(pz_sql_int_query(c,
+                                      "SELECT COUNT(*) FROM sqlite_master WHERE name ="
+                                      " 'identities_value'",
+                                      &n, ""),
+                     PZ_SQL_ROW);
+    assert_int_equal(n, 1);
+
+    /* Contacts with identities of every kind, imported and typed, and their timelines. */
+    assert_int_equal(workspace_create(c, "Vecchia", "vecchia", NULL, NULL, &ws, &err), 0);
+    assert_int_equal(import_run_begin(c, ws.id, 0, "vcard", "vecchia.vcf", SHA_A, &run, &err), 0);
+    record_init(&rec, "Mario Rossi", "Mario", "Rossi");
+    rec.organization = "Acme S.r.l.";
+    rec.title = "CEO";
+    record_ident(&rec, "email", "Mario.Rossi@Acme.it");
+    record_ident(&rec, "phone", "333 1234567");
+    record_ident(&rec, "linkedin", "https://www.linkedin.com/in/mariorossi/?trk=x");
+    assert_int_equal(contacts_import_record(c, ws.id, run, NULL, &rec, &counts, &err), 0);
+    record_init(&rec, "Anna Bianchi", "Anna", "Bianchi");
+    rec.organization = "Acme S.r.l.";
+    record_ident(&rec, "email", "anna@acme.it");
+    record_ident(&rec, "telegram", "+39 347 765 4321");
+    record_ident(&rec, "website", "https://anna.example.it/");
+    rec.connected_on = NOW - 30 * DAY;
+    assert_int_equal(contacts_import_record(c, ws.id, run, NULL, &rec, &counts, &err), 0);
+    assert_int_equal(counts.created, 2);
+    assert_int_equal(pz_sql_int_query(c,
+                                      "SELECT contact_id FROM identities WHERE workspace_id = $1"
+                                      " AND value_normalized = 'mario.rossi@acme.it'",
+                                      &mario, "i", ws.id),
+                     PZ_SQL_ROW);
+    assert_int_equal(contact_identity_add(c, ws.id, mario, "whatsapp", "+39 333 765 0000",
+                                          "personale", NULL, NULL, NULL, &err),
+                     0);
+    assert_int_equal(
+        contact_identity_add(c, ws.id, mario, "x", "@mariorossi", NULL, NULL, NULL, NULL, &err), 0);
+    timeline_new_init(&e);
+    e.contact_id = mario;
+    e.at = NOW - 3 * DAY;
+    e.kind = "call";
+    e.direction = "out";
+    e.duration_s = 120;
+    e.outcome = "answered";
+    e.body = "Offerta *inviata*";
+    assert_int_equal(timeline_add(c, ws.id, &e, NULL, &err), 0);
+    assert_int_equal(import_run_finish(c, ws.id, run, "done", 2, &counts, 0, NULL), 0);
+    before = dump_workspace(c, ws.id);
+    assert_non_null(strstr(before, "identity"));
+    assert_non_null(strstr(before, "entry"));
+
+    /* Upgraded: the same contacts, identities, entries and search answers. */
+    assert_int_equal(pz_store_migrate(store, &applied), 0);
+    assert_true(applied >= 1);
+    after = dump_workspace(c, ws.id);
+    assert_string_equal(after, before);
+    assert_int_equal(pz_sql_int_query(c,
+                                      "SELECT COUNT(*) FROM sqlite_master WHERE name ="
+                                      " 'identities_value'",
+                                      &n, ""),
+                     PZ_SQL_ROW);
+    assert_int_equal(n, 0);
+    /* Identities are still unique in the workspace, across phone-like kinds too. */
+    assert_int_equal(pz_sql_int_query(c,
+                                      "SELECT contact_id FROM identities WHERE workspace_id = $1"
+                                      " AND value_normalized = 'anna@acme.it'",
+                                      &other, "i", ws.id),
+                     PZ_SQL_ROW);
+    assert_int_equal(contact_identity_add(c, ws.id, other, "email", "MARIO.ROSSI@acme.it", NULL,
+                                          NULL, NULL, NULL, &err),
+                     PZ_EEXIST);
+    assert_int_equal(contact_identity_add(c, ws.id, other, "whatsapp", "333 1234567", NULL, NULL,
+                                          NULL, NULL, &err),
+                     PZ_EEXIST);
+    free(before);
+    free(after);
+    pz_store_close(store);
+    for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+        snprintf(path, sizeof(path), "%s/upgrade.db%s", g.dir, suffixes[i]);
+        unlink(path);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -2355,6 +2553,7 @@ int main(void)
         cmocka_unit_test_setup(test_merge_keeps_everything, wipe),
         cmocka_unit_test_setup(test_import_record, wipe),
         cmocka_unit_test_setup(test_import_runs_list_and_reindex, wipe),
+        cmocka_unit_test(test_upgrade_keeps_identities),
     };
 
     if (sodium_init() < 0) {
