@@ -12,7 +12,10 @@
  * asks for (pz_store_bulk). The search index is kept the way piazza's
  * import keeps it (sql/0013): deferred at the start of the transaction, the
  * new contacts indexed in one INSERT ... SELECT before the commit, the same
- * statements as src/store/sqlite.c. No parsing, no normalization, no
+ * statements as src/store/sqlite.c. The schema is the one migrations leave
+ * (since sql/0016 identities have one unique key, value before kind, which
+ * the lookup uses), and the search text is about as long as piazza's (each
+ * word once, about 120 bytes). No parsing, no normalization, no
  * duplicate checks: the floor under what any importer on SQLite can do
  * with this schema.
  *

@@ -47,6 +47,7 @@ struct run_info {
 /* Everything about one record while it is written. */
 struct rec_state {
     const struct import_contact *rec;
+    const char *const *normalized; /* the caller's normalized values, or NULL */
     const struct run_info *run;
     struct contacts_importer *im;
     int maybe_shared; /* an identity's value may be held by someone (under any kind) */
@@ -158,8 +159,10 @@ static int normalize_all(struct rec_state *s, const char *region, struct pz_err 
 
         if (blank(id->value))
             continue;
-        r = normalize_identity(id->kind, id->value, region, ri->norm, sizeof(ri->norm), err);
-        if (r < 0)
+        if (s->normalized && s->normalized[i] && strlen(s->normalized[i]) < sizeof(ri->norm))
+            memcpy(ri->norm, s->normalized[i], strlen(s->normalized[i]) + 1);
+        else if ((r = normalize_identity(id->kind, id->value, region, ri->norm, sizeof(ri->norm),
+                                         err)) < 0)
             return r;
         ri->kind = id->kind;
         ri->original = id->value;
@@ -898,6 +901,14 @@ static int update_from(struct pz_conn *conn, int64_t ws, int64_t id, const struc
 int contacts_importer_record(struct contacts_importer *im, const struct import_contact *rec,
                              struct contacts_import_counts *counts, struct pz_err *err)
 {
+    return contacts_importer_record_normalized(im, rec, NULL, counts, err);
+}
+
+int contacts_importer_record_normalized(struct contacts_importer *im,
+                                        const struct import_contact *rec,
+                                        const char *const *normalized,
+                                        struct contacts_import_counts *counts, struct pz_err *err)
+{
     struct pz_conn *conn = im->conn;
     int64_t ws = im->ws;
     struct rec_state *s = xcalloc(1, sizeof(*s));
@@ -905,9 +916,12 @@ int contacts_importer_record(struct contacts_importer *im, const struct import_c
     int r = 0;
 
     s->rec = rec;
+    s->normalized = normalized;
     s->run = &im->run;
     s->im = im;
-    s->idents = xcalloc(IMPORT_MAX_IDENTITIES, sizeof(*s->idents));
+    /* Room for the record's identities only: each holds its normalized value (NORMALIZE_MAX
+     * bytes), and zeroing room for IMPORT_MAX_IDENTITIES of them cost more than a card. */
+    s->idents = xmalloc((rec->n_identities ? rec->n_identities : 1) * sizeof(*s->idents));
     if (++im->records == FILTER_AFTER && im->filter_state == 0)
         r = filter_build(im);
     if (r == 0)

@@ -84,6 +84,17 @@ int contacts_importer_record(struct contacts_importer *im, const struct import_c
 void contacts_importer_free(struct contacts_importer *im);
 
 /*
+ * contacts_importer_record for a caller that has normalized the record's
+ * identities already (to check them): NORMALIZED[i] is what
+ * normalize_identity gave for identity i in the importer's region (NULL: not
+ * known), so that it is not done twice. NORMALIZED may be NULL.
+ */
+int contacts_importer_record_normalized(struct contacts_importer *im,
+                                        const struct import_contact *rec,
+                                        const char *const *normalized,
+                                        struct contacts_import_counts *counts, struct pz_err *err);
+
+/*
  * Opens an import run: USER_ID (0 when none, as from the CLI without a
  * user), FORMAT ("vcard", "contacts-csv", "linkedin"...), FILE_NAME as
  * given, SHA256 of the file as 64 hex digits. Sets *RUN_ID. Returns 0,

@@ -50,24 +50,30 @@ static int on_record(const struct import_contact *rec, void *arg)
     const char *region = b->default_region ? b->default_region : DEFAULT_REGION;
     struct import_contact kept = *rec;
     struct pz_err err = {0};
-    char norm[512], msg[400];
+    /* The values normalized here are handed on, so the importer does not normalize again. */
+    char(*norms)[NORMALIZE_MAX] = xmalloc((rec->n_identities + 1) * sizeof(*norms));
+    const char *kept_norms[IMPORT_MAX_IDENTITIES];
+    char msg[400];
     long created = b->counts.created;
     int r;
 
     b->records++;
     kept.n_identities = 0;
-    for (size_t i = 0; i < rec->n_identities; i++) {
+    for (size_t i = 0; i < rec->n_identities && i < IMPORT_MAX_IDENTITIES; i++) {
         struct pz_err ierr = {0};
+        char *norm = norms[kept.n_identities];
         if (normalize_identity(rec->identities[i].kind, rec->identities[i].value, region, norm,
-                               sizeof(norm), &ierr) < 0) {
+                               NORMALIZE_MAX, &ierr) < 0) {
             snprintf(msg, sizeof(msg), "%s '%s' left out: %s", rec->identities[i].kind,
                      rec->identities[i].value, ierr.message);
             import_batch_problem(b, b->label, rec->line, msg);
             continue;
         }
+        kept_norms[kept.n_identities] = norm;
         kept.identities[kept.n_identities++] = rec->identities[i];
     }
-    r = contacts_importer_record(b->importer, &kept, &b->counts, &err);
+    r = contacts_importer_record_normalized(b->importer, &kept, kept_norms, &b->counts, &err);
+    free(norms);
     if (r == PZ_EINVAL) {
         b->skipped++;
         import_batch_problem(b, b->label, rec->line,
