@@ -50,6 +50,10 @@ struct pz_store_ops {
     /* Run by pz_store_bulk: settings for a long write (NULL: none) and back to normal. */
     const char *bulk_on_sql;
     const char *bulk_off_sql;
+    /* Run by pz_store_references_trusted: foreign keys unchecked, and checked again (NULL: none).
+     */
+    const char *refs_trusted_sql;
+    const char *refs_checked_sql;
     /* pz_store_search_query_add and pz_store_search_sql. */
     int (*search_query_add)(char *q, size_t qsz, const char *text, size_t n, int prefix);
     struct pz_search_sql search_sql;

@@ -281,6 +281,12 @@ int pz_store_bulk(struct pz_conn *c, int on)
     return sql ? c->store->ops->exec(c->db, sql) : 0;
 }
 
+int pz_store_references_trusted(struct pz_conn *c, int on)
+{
+    const char *sql = on ? c->store->ops->refs_trusted_sql : c->store->ops->refs_checked_sql;
+    return sql ? c->store->ops->exec(c->db, sql) : 0;
+}
+
 int pz_store_text_query_add(struct pz_conn *c, char *q, size_t qsz, const char *word, size_t n)
 {
     return c->store->ops->text_query_add(q, qsz, word, n);

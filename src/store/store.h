@@ -164,6 +164,18 @@ void pz_sql_bind_ids(struct pz_stmt *st, int idx, const int64_t *ids, size_t n_i
 int pz_store_bulk(struct pz_conn *conn, int on);
 
 /*
+ * For a writer that makes every row's references itself, such as the
+ * contacts importer (the identities, memberships and entries it writes point
+ * at contacts it has just found or made, in the same transaction): ON 1 stops
+ * this connection from checking foreign keys, ON 0 checks them again. Call it
+ * outside any transaction (inside one, SQLite leaves the setting as it is,
+ * so the checks go on: safe, only slower), and call it with 0 before the
+ * connection does anything else: unchecked, a delete does not cascade
+ * either, so the writer must delete nothing. Returns 0 or a negative code.
+ */
+int pz_store_references_trusted(struct pz_conn *conn, int on);
+
+/*
  * For a bulk writer of messages, such as an import: inside a transaction,
  * lets the messages it inserts into the table unindexed for search, and
  * pz_tx_commit indexes them all at once before committing, which is several
