@@ -326,6 +326,67 @@ static int sq_text_rebuild(void *db, const char *table)
     return sq_exec(db, sql);
 }
 
+/* The insert trigger of TABLE_search while a deferral has it dropped (see sq_text_defer). */
+static _Thread_local char *text_insert_trigger;
+
+/*
+ * Drops trigger TABLE_search_insert for the deferring transaction, keeping its SQL for
+ * sq_text_catch_up. Its WHEN already left the new rows alone, but a table with an insert
+ * trigger costs by the trigger being there: SQLite runs each INSERT in a statement
+ * transaction, copying every page the row touches into a statement journal first (a
+ * twentieth of an import of contacts). A rollback brings the trigger back by itself; no
+ * other connection ever sees the schema without it. A failure only leaves it in place.
+ */
+static void text_drop_insert_trigger(void *db, const char *table)
+{
+    char name[128], sql[200];
+    sqlite3_stmt *st = NULL;
+    int n = snprintf(name, sizeof(name), "%s_search_insert", table);
+
+    free(text_insert_trigger);
+    text_insert_trigger = NULL;
+    if (n < 0 || (size_t)n >= sizeof(name))
+        return;
+    if (sqlite3_prepare_v2(db, "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?1",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+            text_insert_trigger = xstrdup((const char *)sqlite3_column_text(st, 0));
+    }
+    sqlite3_finalize(st);
+    n = snprintf(sql, sizeof(sql), "DROP TRIGGER %s", name);
+    if (text_insert_trigger && (n < 0 || (size_t)n >= sizeof(sql) ||
+                                sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)) {
+        free(text_insert_trigger);
+        text_insert_trigger = NULL;
+    }
+}
+
+/* Makes the trigger sq_text_defer dropped again, unless a rollback has brought it back. */
+static int text_restore_insert_trigger(void *db, const char *table)
+{
+    char name[128];
+    sqlite3_stmt *st = NULL;
+    char *trigger = text_insert_trigger;
+    int exists = 1, rc = SQLITE_OK;
+    int n = snprintf(name, sizeof(name), "%s_search_insert", table);
+
+    text_insert_trigger = NULL;
+    if (!trigger)
+        return SQLITE_OK;
+    if (n >= 0 && (size_t)n < sizeof(name) &&
+        sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = ?1",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+        exists = sqlite3_step(st) == SQLITE_ROW;
+    }
+    sqlite3_finalize(st);
+    if (!exists)
+        rc = sqlite3_exec(db, trigger, NULL, NULL, NULL);
+    free(trigger);
+    return rc;
+}
+
 /* A row in TABLE_search_deferred makes the triggers leave rows above its after_id alone. */
 static int sq_text_defer(void *db, const char *table, int *deferred)
 {
@@ -351,8 +412,10 @@ static int sq_text_defer(void *db, const char *table, int *deferred)
     if (n < 0 || (size_t)n >= sizeof(sql))
         return PZ_EINVAL;
     rc = sq_exec(db, sql);
-    if (rc == 0)
+    if (rc == 0) {
         *deferred = 1;
+        text_drop_insert_trigger(db, table);
+    }
     return rc;
 }
 
@@ -399,8 +462,14 @@ static int sq_text_catch_up(void *db, const char *table)
 
     if (n < 0 || (size_t)n >= sizeof(sql))
         return PZ_EINVAL;
-    if (sq_exec_small_cache(db, sql) != SQLITE_OK)
+    if (sq_exec_small_cache(db, sql) != SQLITE_OK) {
+        free(text_insert_trigger); /* the caller rolls back, which brings it back */
+        text_insert_trigger = NULL;
         return pz_error(PZ_EDB, "cannot bring the search index of %s up to date", table);
+    }
+    if (text_restore_insert_trigger(db, table) != SQLITE_OK)
+        return pz_error(PZ_EDB, "cannot make the search trigger of %s again: %s", table,
+                        sqlite3_errmsg(db));
     return 0;
 }
 

@@ -30,6 +30,7 @@
 #include "contacts/contact.h"
 #include "contacts/dedup.h"
 #include "contacts/import.h"
+#include "contacts/import_batch.h"
 #include "contacts/normalize.h"
 #include "contacts/score.h"
 #include "contacts/timeline.h"
@@ -2527,6 +2528,90 @@ static void test_upgrade_keeps_identities(void **state)
     }
 }
 
+/* --- the search trigger around an import (sq_text_defer drops it for the transaction) ---- */
+
+static int64_t search_trigger_count(void)
+{
+    int64_t n = -1;
+    assert_int_equal(pz_sql_int_query(conn(),
+                                      "SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger'"
+                                      " AND name = 'contacts_search_insert'",
+                                      &n, ""),
+                     PZ_SQL_ROW);
+    return n;
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    assert_int_equal(fputs(text, f) >= 0, 1);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* The contacts a search for Q finds, as "id name\n" lines. */
+static void search_names(const char *q, struct pz_buf *out)
+{
+    struct contact_query cq;
+    struct pz_err err = {0};
+    char next[CONTACT_CURSOR_MAX];
+
+    pz_buf_reset(out);
+    contact_query_init(&cq);
+    cq.q = q;
+    assert_int_equal(
+        contact_list(conn(), g.ws1.id, &cq, dump_contact_id, out, next, sizeof(next), &err), 0);
+}
+
+static void test_import_keeps_search_trigger(void **state)
+{
+    struct import_batch b;
+    struct pz_buf found;
+    char good[160], bad[160];
+    int64_t id = make_contact(g.ws1.id, "person", "Prima", "Dopo", NULL);
+    (void)state;
+
+    snprintf(good, sizeof(good), "%s/trigger-good.vcf", g.dir);
+    snprintf(bad, sizeof(bad), "%s/trigger-bad.vcf", g.dir);
+    write_file(good, "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ottavio Zanzotto\r\n"
+                     "EMAIL:ottavio@zanzotto.it\r\nEND:VCARD\r\n");
+    write_file(bad, "questo non e' un vCard\r\n");
+    pz_buf_init(&found, 4096);
+    assert_int_equal(search_trigger_count(), 1);
+
+    /* A file committed: its contacts are found, and the trigger is back for the next ones. */
+    memset(&b, 0, sizeof(b));
+    b.conn = conn();
+    b.workspace_id = g.ws1.id;
+    b.own_tx = 1;
+    assert_int_equal(import_batch_file(&b, good, "trigger-good.vcf", "vcard"), 0);
+    assert_int_equal(b.counts.created, 1);
+    assert_int_equal(search_trigger_count(), 1);
+    search_names("zanzotto", &found);
+    assert_non_null(strstr(pz_buf_str(&found), "Ottavio Zanzotto"));
+
+    /* A file refused inside its transaction: rolled back, trigger and all. */
+    assert_int_equal(import_batch_file(&b, bad, "trigger-bad.vcf", "vcard"), 1);
+    assert_int_equal(search_trigger_count(), 1);
+    assert_int_equal(
+        pz_sql_int_query(conn(), "SELECT COUNT(*) FROM contacts_search_deferred", &id, ""),
+        PZ_SQL_ROW);
+    assert_int_equal(id, 0);
+
+    /* A contact made afterwards is indexed by the trigger, row by row as before. */
+    make_contact(g.ws1.id, "person", "Quirino", "Zanzotto", NULL);
+    search_names("quirino", &found);
+    assert_non_null(strstr(pz_buf_str(&found), "Quirino Zanzotto"));
+    search_names("zanzotto", &found);
+    assert_non_null(strstr(pz_buf_str(&found), "Ottavio Zanzotto"));
+    assert_non_null(strstr(pz_buf_str(&found), "Quirino Zanzotto"));
+
+    import_batch_release(&b);
+    pz_buf_release(&found);
+    unlink(good);
+    unlink(bad);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -2554,6 +2639,7 @@ int main(void)
         cmocka_unit_test_setup(test_import_record, wipe),
         cmocka_unit_test_setup(test_import_runs_list_and_reindex, wipe),
         cmocka_unit_test(test_upgrade_keeps_identities),
+        cmocka_unit_test_setup(test_import_keeps_search_trigger, wipe),
     };
 
     if (sodium_init() < 0) {
