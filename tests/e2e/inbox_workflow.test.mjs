@@ -2,8 +2,9 @@
 // an agent would use it: snoozing a conversation until a chosen date (it
 // leaves the open view, is listed under Snoozed with its date, and comes back
 // open once that time passes); canned replies in the composer (none yet says
-// so; one written with {{first_name}} is inserted with the customer's name
-// filled in, sent as an internal note and as a reply, and both are in the
+// so; one written in Settings with {{first_name}} — after a variable that
+// does not exist and a shortcut taken twice are refused on their fields, and
+// one is deleted — is inserted with the customer's name filled in, sent as an internal note and as a reply, and both are in the
 // thread); the SLA-breached view (a first-response target set in the inbox
 // settings flags the conversation answered late and the one never answered,
 // not the one answered in time; resolving one takes it out of the view); the
@@ -211,13 +212,43 @@ describe('the inbox workflow in the browser: snooze, canned replies, SLA', { tim
     await page.keyboard.press('Escape');
     await page.locator('.ib-canned').waitFor({ state: 'detached' });
 
-    const created = await api(page, 'POST', '/api/v1/canned-replies', {
-      shortcut: 'pronti',
-      title: 'Occhiali pronti',
-      body: 'Ciao {{first_name}}, i tuoi occhiali sono pronti: ti aspettiamo in negozio. {{agent_name}}',
-    });
-    assert.equal(created.status, 201);
-    await api(page, 'POST', '/api/v1/canned-replies', { shortcut: 'orari', title: 'Orari', body: 'Siamo aperti dalle 9 alle 19.' });
+    // a manager writes them in Settings: empty at first, a variable that does not exist refused on its field
+    await page.goto(`${base}/settings/canned-replies`);
+    await page.getByTestId('canned-empty').waitFor();
+    await page.getByLabel('Scorciatoia').fill('pronti');
+    await page.getByLabel('Titolo').fill('Occhiali pronti');
+    await page.getByLabel('Testo').fill('Ciao {{nome}}, i tuoi occhiali sono pronti.');
+    await page.getByRole('button', { name: 'Salva la risposta pronta' }).click();
+    await page.locator('#canned-body-error').filter({ hasText: 'Una risposta pronta usa una variabile che non esiste.' }).waitFor();
+    await page.getByLabel('Testo').fill('Ciao {{first_name}}, i tuoi occhiali sono pronti: ti aspettiamo in negozio. {{agent_name}}');
+    await page.getByRole('button', { name: 'Salva la risposta pronta' }).click();
+    await page.getByText('«Occhiali pronti» salvata: il team può già inserirla.').waitFor();
+    await page.getByTestId('canned-list').getByText('/pronti').waitFor();
+    assert.equal(await page.getByLabel('Scorciatoia').inputValue(), '', 'the form is empty again');
+    // a second one, and a third deleted after the confirmation
+    for (const [shortcut, title, body] of [['orari', 'Orari', 'Siamo aperti dalle 9 alle 19.'], ['ferie', 'Ferie', 'Siamo chiusi per ferie.']]) {
+      await page.getByLabel('Scorciatoia').fill(shortcut);
+      await page.getByLabel('Titolo').fill(title);
+      await page.getByLabel('Testo').fill(body);
+      await page.getByRole('button', { name: 'Salva la risposta pronta' }).click();
+      await page.getByTestId('canned-list').getByText(`/${shortcut}`).waitFor();
+    }
+    // the same shortcut twice is refused on its field
+    await page.getByLabel('Scorciatoia').fill('orari');
+    await page.getByLabel('Titolo').fill('Orari estivi');
+    await page.getByLabel('Testo').fill('In agosto dalle 9 alle 13.');
+    await page.getByRole('button', { name: 'Salva la risposta pronta' }).click();
+    await page.locator('#canned-shortcut-error').filter({ hasText: 'Un’altra risposta pronta ha già questa scorciatoia.' }).waitFor();
+    await shot('04a-canned-settings-it');
+    await page.getByRole('button', { name: 'Elimina «Ferie»' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Elimina' }).click();
+    await page.getByText('«Ferie» eliminata.').waitFor();
+    await page.getByTestId('canned-list').getByText('/ferie').waitFor({ state: 'detached' });
+    const stored = (await api(page, 'GET', '/api/v1/canned-replies')).body;
+    assert.deepEqual((Array.isArray(stored) ? stored : stored.items).map((c) => c.shortcut).sort(), ['orari', 'pronti']);
+
+    await page.goto(`${base}/inbox/${anna.id}`);
+    await page.getByTestId('conversation-title').filter({ hasText: 'Anna Rossi' }).waitFor();
     const filled = 'Ciao Anna, i tuoi occhiali sono pronti: ti aspettiamo in negozio. Giulia Moretti';
 
     // as an internal note
@@ -255,8 +286,8 @@ describe('the inbox workflow in the browser: snooze, canned replies, SLA', { tim
     assert.equal((await reply.getByTestId('sent-outside').textContent()).trim(), 'Inviata fuori da piazza');
     await shot('05-canned-sent-it');
 
-    const stored = await api(page, 'GET', `/api/v1/conversations/${anna.id}/messages`);
-    const last = stored.body.items.slice(-2);
+    const thread = await api(page, 'GET', `/api/v1/conversations/${anna.id}/messages`);
+    const last = thread.body.items.slice(-2);
     assert.deepEqual(
       last.map((m) => [m.direction, m.body]),
       [
@@ -403,6 +434,10 @@ describe('the inbox workflow in the browser: snooze, canned replies, SLA', { tim
     await p.locator('.ib-canned-item').first().waitFor();
     assert.equal(await overflow(), false, 'no sideways scrolling with the canned replies open');
     await shot('10-phone-canned-it', p);
+    await p.goto(`${base}/settings/canned-replies`);
+    await p.getByTestId('canned-list').getByText('/pronti').waitFor();
+    assert.equal(await overflow(), false, 'no sideways scrolling on the canned replies settings');
+    await shot('10a-phone-canned-settings-it', p);
     const anna = (await conversationByName('Anna Rossi')).contact;
     await p.goto(`${base}/search?q=occhiali&contact=${anna.id}&direction=incoming`);
     await p.getByTestId('search-contact').filter({ hasText: 'Anna Rossi' }).waitFor();

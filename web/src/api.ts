@@ -957,6 +957,9 @@ export const api = {
       'GET',
       `/api/v1/canned-replies${query({ conversation: conversationId === null ? null : String(conversationId) })}`,
     ),
+  createCannedReply: (body: { shortcut: string; title: string; body: string }) =>
+    request<CannedReply>('POST', '/api/v1/canned-replies', body),
+  deleteCannedReply: (id: number) => request<void>('DELETE', `/api/v1/canned-replies/${id}`),
   inboxLabels: () => request<List<InboxLabel>>('GET', '/api/v1/labels'),
   search: (q: SearchQuery, limit = 20) =>
     request<List<SearchHit>>(

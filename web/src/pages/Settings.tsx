@@ -15,6 +15,7 @@ import { TokensPage } from './Tokens';
 import { UsersPage } from './Users';
 import { AuditPage } from './Audit';
 import { GoingColdSettingsPage } from './Relations';
+import { CannedRepliesPage } from './CannedReplies';
 
 interface Tab {
   slug: string;
@@ -29,6 +30,7 @@ const TABS: Tab[] = [
   { slug: 'users', label: 'settings.users', ownerOnly: true },
   { slug: 'audit', label: 'settings.audit', ownerOnly: true },
   { slug: 'going-cold', label: 'settings.goingCold', ownerOnly: false, managerOnly: true },
+  { slug: 'canned-replies', label: 'settings.canned', ownerOnly: false, managerOnly: true },
 ];
 
 export function SettingsPage() {
@@ -46,6 +48,7 @@ export function SettingsPage() {
   else if (tab.ownerOnly && !owner) body = <Alert>{t('settings.ownerOnly')}</Alert>;
   else if (tab.managerOnly && !manager) body = <Alert>{t('settings.managerOnly')}</Alert>;
   else if (tab.slug === 'going-cold') body = <GoingColdSettingsPage />;
+  else if (tab.slug === 'canned-replies') body = <CannedRepliesPage />;
   else if (tab.slug === 'profile') body = <ProfilePage />;
   else if (tab.slug === 'tokens') body = <TokensPage />;
   else if (tab.slug === 'users') body = <UsersPage />;
