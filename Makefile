@@ -25,6 +25,7 @@ HEADERS := $(wildcard src/*/*.h)
 GEN_SRC := build/gen/migrations.c build/gen/web_assets.c
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_HDR := $(wildcard tests/fuzz/*.h)
 WEB_SRC := $(shell find web -path web/dist -prune -o -type f -print 2>/dev/null)
 
 REL_OBJ := $(patsubst src/%.c,build/rel/%.o,$(LIB_SRC)) build/rel/gen/migrations.o build/rel/gen/web_assets.o
@@ -116,7 +117,7 @@ build/fuzz/obj/gen/%.o: build/gen/%.c
 	@mkdir -p $(@D)
 	clang $(CFLAGS_FUZZ) -c -o $@ $<
 
-build/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJ) $(HEADERS)
+build/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJ) $(HEADERS) $(FUZZ_HDR)
 	@mkdir -p $(@D)
 	clang -g -O1 -fsanitize=fuzzer,address,undefined $(WARN) $(DEFS) -Isrc -Ibuild/gen \
 	  $(PKG_CFLAGS) -o $@ $< $(FUZZ_OBJ) $(PKG_LIBS)
@@ -130,13 +131,13 @@ fuzz:
 lint:
 	@bash scripts/bootstrap.sh lint
 	@$(MAKE) --no-print-directory build/gen/migrations.c build/gen/web_assets.c
-	clang-format --dry-run --Werror $(ALL_SRC) $(HEADERS) tools/embed.c $(UNIT_SRC) $(FUZZ_SRC)
+	clang-format --dry-run --Werror $(ALL_SRC) $(HEADERS) tools/embed.c $(UNIT_SRC) $(FUZZ_SRC) $(FUZZ_HDR)
 	clang-tidy --quiet $(ALL_SRC) tools/embed.c -- $(WARN) $(DEFS) -Isrc -Ibuild/gen $(PKG_CFLAGS)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 	  --inline-suppr --suppress=missingIncludeSystem -D_GNU_SOURCE -Isrc src tools
 
 format:
-	clang-format -i $(ALL_SRC) $(HEADERS) tools/embed.c $(UNIT_SRC) $(FUZZ_SRC)
+	clang-format -i $(ALL_SRC) $(HEADERS) tools/embed.c $(UNIT_SRC) $(FUZZ_SRC) $(FUZZ_HDR)
 
 bench:
 	@bash scripts/bootstrap.sh bench
