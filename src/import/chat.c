@@ -148,6 +148,18 @@ int chat_read(const char *format, const char *path, const struct chat_options *o
     return PZ_EINVAL;
 }
 
+void chat_note_reactions(const struct chat_sink *sink, const char *file, long count)
+{
+    char msg[160];
+
+    if (count <= 0 || !sink->on_note)
+        return;
+    snprintf(msg, sizeof(msg),
+             "%ld reaction%s not imported: piazza keeps the messages, not the reactions to them",
+             count, count == 1 ? "" : "s");
+    sink->on_note(file, msg, sink->arg);
+}
+
 const char *chat_mime_type(const char *name)
 {
     static const struct {

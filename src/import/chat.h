@@ -145,6 +145,17 @@ int chat_detect_buffer(const char *data, size_t len, char *format, size_t n);
 int chat_read(const char *format, const char *path, const struct chat_options *opts,
               const struct chat_sink *sink, struct import_problem *fatal);
 
+/*
+ * Reactions (Telegram's, Messenger's, X's; WhatsApp's .txt has none) are not
+ * imported: a reaction is not a message (it would count as an answer in
+ * response times and in a contact's reciprocity), and the message model
+ * has no place for them. A reader counts the reactions on the messages it
+ * hands out and, when there were any, says so with this note at the end of
+ * the file ("3 reactions not imported: ..."), so that leaving them out is
+ * never silent.
+ */
+void chat_note_reactions(const struct chat_sink *sink, const char *file, long count);
+
 /* A MIME type for an attachment named NAME, from its extension (never NULL). */
 const char *chat_mime_type(const char *name);
 

@@ -45,4 +45,99 @@ struct jsonpos_span *jsonpos_spans(const char *json, size_t len, const char *con
  */
 int jsonpos_read_file(const char *path, size_t max, char **out, size_t *len);
 
+/*
+ * Streaming a large JSON file (Messenger's message_N.json, X's
+ * direct-messages.js) with bounded memory: the file is mapped, walked with
+ * the iterator below container by container, and the pages already read
+ * are handed back to the kernel (jsonpos_drop), so that the resident size
+ * stays that of a few chunks whatever the file's size. Every byte the
+ * iterator walks is checked as JSON (separators, keys, brackets); the
+ * values it hands out are parsed by jansson, which checks the rest: a
+ * broken file is refused with the line of its first error met.
+ */
+struct jsonpos_doc {
+    const char *s;
+    size_t len;
+    int mapped; /* s is a mapping of ours: jsonpos_drop may release its pages */
+};
+
+/* Maps the file at PATH. Returns 0, PZ_EIO (errno set) when it cannot be read. */
+int jsonpos_map(const char *path, struct jsonpos_doc *doc);
+void jsonpos_unmap(struct jsonpos_doc *doc);
+
+/* Lets the pages wholly inside [FROM, TO) of a mapped document leave memory. */
+void jsonpos_drop(const struct jsonpos_doc *doc, size_t from, size_t to);
+
+/* What is wrong with a file, and on which line. */
+struct jsonpos_error {
+    long line;
+    char message[160];
+};
+
+/* Walks the members of an object or the elements of an array, one at a time. */
+struct jsonpos_iter {
+    const struct jsonpos_doc *doc;
+    size_t at; /* the next byte to read */
+    long line; /* its line */
+    char closer;
+    int state;    /* 0 before the first item, 1 after an item, 2 ended */
+    char key[64]; /* an object's member key, decoded (cut at 63 bytes) */
+};
+
+/*
+ * Begins the container that starts at OPEN (on LINE), '{' or '['. Returns
+ * 0, or -1 with ERR filled when no container starts there.
+ */
+int jsonpos_iter_begin(struct jsonpos_iter *it, const struct jsonpos_doc *doc, size_t open,
+                       long line, struct jsonpos_error *err);
+
+/*
+ * The next item into *SP (its key into it->key for an object): returns 1,
+ * 0 after the closing bracket (it->at is past it), -1 with ERR filled when
+ * the text is not JSON there (a missing ',', a file cut short...).
+ */
+int jsonpos_iter_next(struct jsonpos_iter *it, struct jsonpos_span *sp, struct jsonpos_error *err);
+
+/* How many elements of an array one chunk holds (jsonpos_array). */
+#define JSONPOS_CHUNK 512
+
+/*
+ * A large array read twice: once to count its elements and remember where
+ * every JSONPOS_CHUNK-th one starts, then element by element in file order
+ * or in reverse (a chat written newest first, handed out oldest first),
+ * with one chunk of positions in memory.
+ */
+struct jsonpos_array {
+    size_t open; /* its '[' */
+    long line;
+    size_t n;                   /* elements */
+    size_t end;                 /* past its ']' */
+    struct jsonpos_span *marks; /* element k * JSONPOS_CHUNK */
+    size_t n_marks;
+    struct jsonpos_span first, last;
+};
+
+typedef int (*jsonpos_each)(const struct jsonpos_span *sp, size_t index, void *arg);
+
+/*
+ * Scans the array at OPEN (on LINE) of DOC into *A, calling EACH (may be
+ * NULL) on every element. Returns 0, -1 with ERR filled when it is not
+ * JSON, or the non-zero value EACH returned.
+ */
+int jsonpos_array_scan(const struct jsonpos_doc *doc, size_t open, long line,
+                       struct jsonpos_array *a, jsonpos_each each, void *arg,
+                       struct jsonpos_error *err);
+
+/* Hands every element of the scanned array to EACH again, in reverse when REVERSE. */
+int jsonpos_array_walk(const struct jsonpos_doc *doc, const struct jsonpos_array *a, int reverse,
+                       jsonpos_each each, void *arg, struct jsonpos_error *err);
+
+void jsonpos_array_free(struct jsonpos_array *a);
+
+/* The JSON value at SP parsed by jansson (FLAGS as json_loadb); on failure NULL with ERR filled
+ * (the line counted from SP's). */
+struct json_t;
+struct json_t *jsonpos_parse(const struct jsonpos_doc *doc, const struct jsonpos_span *sp,
+                             size_t flags, struct jsonpos_error *err);
+
 #endif

@@ -1,7 +1,9 @@
 /*
  * The Messenger and Instagram reader. See messenger.h for what it accepts
- * and what it makes of it. jansson parses the file; jsonpos gives each
- * message the line it starts on, for the problems it reports.
+ * and what it makes of it. The file is streamed (jsonpos.h): the top
+ * object's small members parsed as they come, the messages located in one
+ * pass and parsed one at a time by jansson in the next, so memory stays
+ * bounded whatever the file's size.
  */
 #include "import/messenger.h"
 
@@ -30,6 +32,7 @@ struct reader {
     const char *dir; /* the JSON's folder, where media may be; NULL none */
     const struct chat_sink *sink;
     struct pz_buf tmp;
+    long reactions; /* on the messages handed out: counted, not imported */
 };
 
 static int set_fatal(struct import_problem *fatal, const char *name, long line, int code,
@@ -252,6 +255,7 @@ static int emit_message(struct reader *r, json_t *msg, long line)
     m.deleted = json_is_true(json_object_get(msg, "is_unsent"));
     m.text = pz_buf_str(&text);
     m.text_len = text.len;
+    r->reactions += (long)json_array_size(json_object_get(msg, "reactions"));
     rc = r->sink->message(&m, r->sink->arg);
     for (size_t i = 0; rc == 0 && i < sizeof(media_keys) / sizeof(media_keys[0]); i++)
         rc = give_media_list(r, msg, media_keys[i], &count);
@@ -259,29 +263,131 @@ static int emit_message(struct reader *r, json_t *msg, long line)
     return rc;
 }
 
-int messenger_read_buffer(const char *data, size_t len, const char *name,
-                          const struct chat_options *opts, const struct chat_sink *sink,
-                          struct import_problem *fatal)
+static int fail_dup(struct jsonpos_error *err, long line, const char *key)
 {
-    static const char *const msg_path[] = {"messages", "*"};
+    err->line = line;
+    snprintf(err->message, sizeof(err->message), "not valid JSON: duplicate object key \"%.60s\"",
+             key);
+    return -1;
+}
+
+static void skip_blanks(const struct jsonpos_doc *doc, size_t *at, long *line)
+{
+    while (*at < doc->len && (doc->s[*at] == ' ' || doc->s[*at] == '\t' || doc->s[*at] == '\r' ||
+                              doc->s[*at] == '\n')) {
+        *line += doc->s[*at] == '\n';
+        (*at)++;
+    }
+}
+
+/* The messages, once through: the timestamps of the first and last tell the order. */
+struct walk {
+    struct reader *r;
+    const struct jsonpos_doc *doc;
+    struct jsonpos_error *err;
+    size_t n;
+    int failed; /* a message is not JSON: the file is refused (err) */
+};
+
+static int each_message(const struct jsonpos_span *sp, size_t index, void *arg)
+{
+    struct walk *w = arg;
+    const struct chat_sink *sink = w->r->sink;
+    json_t *msg = jsonpos_parse(w->doc, sp, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, w->err);
+    int rc;
+
+    if (!msg) {
+        w->failed = 1;
+        return -1;
+    }
+    rc = emit_message(w->r, msg, sp->line);
+    json_decref(msg);
+    if (rc == 0 && sink->on_progress && (index & 1023) == 0)
+        sink->on_progress((long long)sp->start, (long long)w->doc->len, sink->arg);
+    return rc;
+}
+
+/* The timestamp_ms of the message at SP; -1 when it has none (or is not JSON: found later). */
+static long long timestamp_at(const struct jsonpos_doc *doc, const struct jsonpos_span *sp)
+{
+    json_t *m = jsonpos_parse(doc, sp, 0, NULL);
+    json_t *ts = json_object_get(m, "timestamp_ms");
+    long long v = json_is_integer(ts) ? (long long)json_integer_value(ts) : -1;
+
+    json_decref(m);
+    return v;
+}
+
+/*
+ * Reads DOC: the top object's members one by one (all but "messages" parsed
+ * as they come: they are small), the messages scanned once for where they
+ * are, then parsed and handed out one at a time, oldest first.
+ */
+static int read_doc(const struct jsonpos_doc *doc, const char *name, const struct chat_sink *sink,
+                    struct import_problem *fatal)
+{
     struct reader r;
     struct chat_conversation c;
-    json_error_t jerr;
-    json_t *root, *parts, *msgs, *p;
+    struct jsonpos_iter it;
+    struct jsonpos_span sp;
+    struct jsonpos_array msgs;
+    struct jsonpos_error err = {1, ""};
+    json_t *parts = NULL, *top = json_object(), *p;
     char key[KEY_MAX + 1], title[NAME_MAX_LEN + 1];
-    long *lines;
-    size_t n_lines, i, n;
-    int rc = 0;
+    size_t i = 0, n;
+    long line = 1;
+    int rc = 0, have_msgs = 0;
 
-    (void)opts;
-    root = json_loadb(data, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
-    if (!root)
-        return set_fatal(fatal, name, jerr.line > 0 ? jerr.line : 1, PZ_EINVAL,
-                         "not valid JSON: %s", jerr.text);
-    parts = json_object_get(root, "participants");
-    msgs = json_object_get(root, "messages");
-    if (!json_is_object(root) || !json_is_array(msgs) || !json_is_array(parts)) {
-        json_decref(root);
+    memset(&msgs, 0, sizeof(msgs));
+    if (doc->len >= 3 && memcmp(doc->s, "\xEF\xBB\xBF", 3) == 0)
+        i = 3;
+    skip_blanks(doc, &i, &line);
+    if (i >= doc->len || doc->s[i] != '{') {
+        json_decref(top);
+        return set_fatal(fatal, name, line, PZ_EINVAL,
+                         "not a Messenger or Instagram message_N.json (not a JSON object)");
+    }
+    jsonpos_iter_begin(&it, doc, i, line, &err);
+    while ((rc = jsonpos_iter_next(&it, &sp, &err)) == 1) {
+        json_t *v;
+        if (json_object_get(top, it.key) || (have_msgs && strcmp(it.key, "messages") == 0)) {
+            rc = fail_dup(&err, sp.line, it.key);
+            break;
+        }
+        if (strcmp(it.key, "messages") == 0) {
+            have_msgs = 1;
+            if (doc->s[sp.start] != '[')
+                continue; /* refused below, as not a message_N.json */
+            if ((rc = jsonpos_array_scan(doc, sp.start, sp.line, &msgs, NULL, NULL, &err)) != 0)
+                break;
+            continue;
+        }
+        if (!(v = jsonpos_parse(doc, &sp, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &err))) {
+            rc = -1;
+            break;
+        }
+        json_object_set_new(top, it.key, v);
+    }
+    if (rc == 0) {
+        /* Nothing but blanks after the object. */
+        size_t at = it.at;
+        long l = it.line;
+        skip_blanks(doc, &at, &l);
+        if (at < doc->len) {
+            err.line = l;
+            snprintf(err.message, sizeof(err.message), "not valid JSON: text after the end");
+            rc = -1;
+        }
+    }
+    if (rc != 0) {
+        jsonpos_array_free(&msgs);
+        json_decref(top);
+        return set_fatal(fatal, name, err.line > 0 ? err.line : 1, PZ_EINVAL, "%s", err.message);
+    }
+    parts = json_object_get(top, "participants");
+    if (!json_is_array(parts) || !have_msgs || !msgs.open) {
+        jsonpos_array_free(&msgs);
+        json_decref(top);
         return set_fatal(fatal, name, 1, PZ_EINVAL,
                          "not a Messenger or Instagram message_N.json (no participants and "
                          "messages)");
@@ -291,17 +397,11 @@ int messenger_read_buffer(const char *data, size_t len, const char *name,
     r.sink = sink;
     pz_buf_init(&r.tmp, CHAT_TEXT_MAX);
     {
-        char *slash = strrchr(name, '/');
-        r.dir = NULL;
-        if (slash) {
-            char *d = xstrndup(name, (size_t)(slash - name));
-            r.dir = d;
-        }
+        const char *slash = strrchr(name, '/');
+        r.dir = slash ? xstrndup(name, (size_t)(slash - name)) : NULL;
     }
-    lines = jsonpos_lines(data, len, msg_path, 2, &n_lines);
-
-    str_into(&r, root, "thread_path", key, sizeof(key));
-    str_into(&r, root, "title", title, sizeof(title));
+    str_into(&r, top, "thread_path", key, sizeof(key));
+    str_into(&r, top, "title", title, sizeof(title));
     if (!key[0]) {
         /* Older exports have no thread_path: the title stands for the chat. */
         char t[NAME_MAX_LEN + 8];
@@ -316,7 +416,7 @@ int messenger_read_buffer(const char *data, size_t len, const char *name,
     c.title = title;
     c.is_group = json_array_size(parts) > 2 ? 1 : 0;
     rc = sink->begin(&c, sink->arg);
-    json_array_foreach(parts, i, p)
+    json_array_foreach(parts, n, p)
     {
         char pname[NAME_MAX_LEN + 1];
         struct chat_participant cp;
@@ -332,44 +432,50 @@ int messenger_read_buffer(const char *data, size_t len, const char *name,
         cp.name = pname;
         rc = sink->participant(&cp, sink->arg);
     }
-    /* Newest first in the file (as Facebook writes them): handed out oldest first. */
-    n = json_array_size(msgs);
-    {
-        json_t *first = n ? json_object_get(json_array_get(msgs, 0), "timestamp_ms") : NULL;
-        json_t *last = n ? json_object_get(json_array_get(msgs, n - 1), "timestamp_ms") : NULL;
-        int newest_first = json_is_integer(first) && json_is_integer(last) &&
-                           json_integer_value(first) > json_integer_value(last);
-        for (size_t k = 0; rc == 0 && k < n; k++) {
-            size_t at = newest_first ? n - 1 - k : k;
-            rc = emit_message(&r, json_array_get(msgs, at), lines && n_lines == n ? lines[at] : 0);
-            if (sink->on_progress && (k & 1023) == 0)
-                sink->on_progress((long long)k, (long long)n, sink->arg);
-        }
+    if (rc == 0) {
+        /* Newest first in the file (as Facebook writes them): handed out oldest first. */
+        struct walk w = {&r, doc, &err, msgs.n, 0};
+        long long first = msgs.n ? timestamp_at(doc, &msgs.first) : -1;
+        long long last = msgs.n ? timestamp_at(doc, &msgs.last) : -1;
+        int newest_first = first >= 0 && last >= 0 && first > last;
+        rc = jsonpos_array_walk(doc, &msgs, newest_first, each_message, &w, &err);
+        if (w.failed || rc < 0)
+            rc = set_fatal(fatal, name, err.line > 0 ? err.line : 1, PZ_EINVAL, "%s", err.message);
     }
     if (rc == 0 && sink->on_progress)
-        sink->on_progress((long long)n, (long long)n, sink->arg);
+        sink->on_progress((long long)doc->len, (long long)doc->len, sink->arg);
     if (rc == 0)
         rc = sink->end(sink->arg);
-    free(lines);
+    if (rc == 0)
+        chat_note_reactions(sink, name, r.reactions);
+    jsonpos_array_free(&msgs);
     free((char *)r.dir);
     pz_buf_release(&r.tmp);
-    json_decref(root);
+    json_decref(top);
     return rc;
+}
+
+int messenger_read_buffer(const char *data, size_t len, const char *name,
+                          const struct chat_options *opts, const struct chat_sink *sink,
+                          struct import_problem *fatal)
+{
+    struct jsonpos_doc doc = {data, len, 0};
+
+    (void)opts;
+    return read_doc(&doc, name, sink, fatal);
 }
 
 int messenger_read(const char *path, const struct chat_options *opts, const struct chat_sink *sink,
                    struct import_problem *fatal)
 {
-    char *data;
-    size_t len;
-    int rc = jsonpos_read_file(path, MESSENGER_FILE_MAX, &data, &len);
+    struct jsonpos_doc doc;
+    int rc;
 
-    if (rc == PZ_ETOOBIG)
-        return set_fatal(fatal, path, 0, PZ_ETOOBIG, "larger than %u MB", MESSENGER_FILE_MAX >> 20);
-    if (rc < 0)
+    (void)opts;
+    if (jsonpos_map(path, &doc) < 0)
         return set_fatal(fatal, path, 0, PZ_EIO, "cannot open: %s", strerror(errno));
-    rc = messenger_read_buffer(data, len, path, opts, sink, fatal);
-    free(data);
+    rc = read_doc(&doc, path, sink, fatal);
+    jsonpos_unmap(&doc);
     return rc;
 }
 

@@ -19,12 +19,15 @@
  * themselves when the export has them beside the JSON); a shared link with
  * no words as its link; "Subscribe"/"Unsubscribe" (people added or gone)
  * and calls as system notices; unsent messages as deleted. Reactions are
- * not messages and are left out.
+ * not messages: counted and left out, with a note (chat_note_reactions).
  *
  * A file that is not such JSON is refused (file:line of the JSON error); a
  * message without sender or time is skipped and reported with its line.
- * The file is parsed whole (Facebook splits long chats into files of about
- * 10,000 messages), up to MESSENGER_FILE_MAX bytes.
+ * The file is streamed, whatever its size (Facebook splits long chats into
+ * files of about 10,000 messages, but nothing forbids larger ones): memory
+ * holds one message and the position of every JSONPOS_CHUNK-th; the JSON
+ * error that refuses a file may be met after messages were handed out
+ * (the caller keeps nothing of a refused file, chat.h).
  */
 #ifndef PZ_IMPORT_MESSENGER_H
 #define PZ_IMPORT_MESSENGER_H
@@ -33,8 +36,6 @@
 
 #include "core/buf.h"
 #include "import/chat.h"
-
-#define MESSENGER_FILE_MAX (256u * 1024 * 1024)
 
 /* Reads the message_N.json at PATH. See chat.h for the contract. */
 int messenger_read(const char *path, const struct chat_options *opts, const struct chat_sink *sink,

@@ -34,6 +34,7 @@ struct reader {
     struct pz_tz *tz;
     char me[ID_MAX]; /* "user123" of the account, "" when unknown */
     struct pz_buf text;
+    long reactions; /* on the messages handed out: counted, not imported */
 };
 
 static int set_fatal(struct import_problem *fatal, const char *name, long line, int code,
@@ -212,6 +213,23 @@ static void service_text(struct reader *r, json_t *m)
     }
 }
 
+/* How many reactions a message's "reactions" holds: [{"type", "count", "emoji"}...]. */
+static long reaction_count(json_t *list)
+{
+    json_t *v;
+    size_t i;
+    long n = 0;
+
+    json_array_foreach(list, i, v)
+    {
+        json_t *c = json_object_get(v, "count");
+        n += json_is_integer(c) && json_integer_value(c) > 0 && json_integer_value(c) < 1000000
+                 ? (long)json_integer_value(c)
+                 : 1;
+    }
+    return n;
+}
+
 static int emit_message(struct reader *r, const char *data, const struct jsonpos_span *sp,
                         long line)
 {
@@ -283,6 +301,7 @@ static int emit_message(struct reader *r, const char *data, const struct jsonpos
     cm.edited_at = cm.edited ? when(r, m, "edited_unixtime", "edited") : -1;
     cm.text = pz_buf_str(&r->text);
     cm.text_len = r->text.len;
+    r->reactions += reaction_count(json_object_get(m, "reactions"));
     rc = r->sink->message(&cm, r->sink->arg);
     if (rc == 0 && photo[0])
         rc = give_media(r, photo, NULL, "image/jpeg");
@@ -421,6 +440,8 @@ int telegram_read_buffer(const char *data, size_t len, const char *name, const c
             rc = emit_chat(&r, data, 0, len, 1);
         free(sp);
     }
+    if (rc == 0)
+        chat_note_reactions(sink, name, r.reactions);
     pz_buf_release(&r.text);
     pz_tz_free(r.tz);
     return rc;

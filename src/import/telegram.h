@@ -20,7 +20,8 @@
  * beside result.json ("(File not included...)" when it does not); service
  * messages (actor, action) are system notices, worded from their action.
  * Chats of type personal_chat, saved_messages and bot_chat are one-to-one,
- * the others groups and channels.
+ * the others groups and channels. Reactions are not messages: counted and
+ * left out, with a note (chat_note_reactions).
  *
  * A file that is not such JSON is refused (file:line); a message without id
  * or date is skipped and reported with its line.

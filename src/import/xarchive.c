@@ -1,7 +1,8 @@
 /*
  * The X archive reader. See xarchive.h for what it accepts and what it makes
- * of it. jansson parses what follows the '='; jsonpos gives each message the
- * line it starts on.
+ * of it. What follows the '=' is streamed (jsonpos.h): one conversation at
+ * a time, its messages located in one pass and parsed one by one by jansson
+ * in the next, so memory stays bounded whatever the file's size.
  */
 #include "import/xarchive.h"
 
@@ -30,7 +31,8 @@ struct reader {
     const char *dir;
     const struct chat_sink *sink;
     struct pz_buf text;
-    int group; /* the conversation being read is a group */
+    long reactions; /* on the messages handed out: counted, not imported */
+    int group;      /* the conversation being read is a group */
 };
 
 static int set_fatal(struct import_problem *fatal, const char *name, long line, int code,
@@ -265,6 +267,7 @@ static int emit_entry(struct reader *r, json_t *entry, long line)
         if (json_is_string(t))
             charset_utf8_repair(json_string_value(t), json_string_length(t), &r->text);
         m.kind = json_array_size(json_object_get(mc, "mediaUrls")) > 0 ? CHAT_MEDIA : CHAT_TEXT;
+        r->reactions += (long)json_array_size(json_object_get(mc, "reactions"));
         if ((rc = announce(r, sender)) != 0)
             return rc;
         /* In a group the recipient is the conversation itself. */
@@ -305,72 +308,219 @@ static int64_t entry_time(json_t *entry)
     return -1;
 }
 
-/* The last name a group was given, into OUT. */
-static void group_name(json_t *msgs, char *out, size_t outsz)
-{
-    int64_t best = -1;
-    size_t i;
-    json_t *e;
+/* One conversation's messages, in the passes over them. */
+struct conv_walk {
+    struct reader *r;
+    const struct jsonpos_doc *doc;
+    struct jsonpos_error *err;
+    int64_t best; /* the time of the last name a group was given */
+    char *title;
+    size_t title_sz;
+    int failed;
+};
 
-    out[0] = '\0';
-    json_array_foreach(msgs, i, e)
-    {
-        json_t *u = json_object_get(e, "conversationNameUpdate");
-        int64_t t = entry_time(e);
-        if (json_is_object(u) && t > best) {
-            best = t;
-            idstr(u, "name", out, outsz);
-        }
+/* The scan: the last name a group was given (only entries that name it are parsed). */
+static int scan_entry(const struct jsonpos_span *sp, size_t index, void *arg)
+{
+    struct conv_walk *w = arg;
+    json_t *e, *u;
+    int64_t t;
+
+    (void)index;
+    if (!memmem(w->doc->s + sp->start, sp->end - sp->start, "conversationNameUpdate", 22))
+        return 0;
+    e = jsonpos_parse(w->doc, sp, 0, NULL);
+    u = json_object_get(e, "conversationNameUpdate");
+    t = entry_time(e);
+    if (json_is_object(u) && t > w->best) {
+        w->best = t;
+        idstr(u, "name", w->title, w->title_sz);
     }
+    json_decref(e);
+    return 0;
 }
 
-static int emit_conversation(struct reader *r, json_t *conv, long *lines, size_t n_lines,
-                             size_t *line_at)
+static int each_entry(const struct jsonpos_span *sp, size_t index, void *arg)
 {
+    struct conv_walk *w = arg;
+    json_t *e = jsonpos_parse(w->doc, sp, JSON_ALLOW_NUL, w->err);
+    int rc;
+
+    (void)index;
+    if (!e) {
+        w->failed = 1;
+        return -1;
+    }
+    rc = emit_entry(w->r, e, sp->line);
+    json_decref(e);
+    return rc;
+}
+
+static int64_t time_at(const struct jsonpos_doc *doc, const struct jsonpos_span *sp)
+{
+    json_t *e = jsonpos_parse(doc, sp, 0, NULL);
+    int64_t t = entry_time(e);
+
+    json_decref(e);
+    return t;
+}
+
+/* Refuses the file: ERR says where and why. */
+static int refuse(struct reader *r, const struct jsonpos_error *err, struct import_problem *fatal)
+{
+    static const char json[] = "not valid JSON: ";
+    const char *m = err->message;
+
+    if (strncmp(m, json, sizeof(json) - 1) == 0)
+        return set_fatal(fatal, r->name, err->line > 0 ? err->line : 1, PZ_EINVAL,
+                         "not valid JSON after '=': %s", m + sizeof(json) - 1);
+    return set_fatal(fatal, r->name, err->line > 0 ? err->line : 1, PZ_EINVAL, "%s", m);
+}
+
+/* One item of the list, {"dmConversation": {...}} at SP: scanned, then handed out. */
+static int emit_item(struct reader *r, const struct jsonpos_doc *doc, const struct jsonpos_span *sp,
+                     struct import_problem *fatal)
+{
+    struct jsonpos_error err = {sp->line, ""};
+    struct jsonpos_iter item, conv;
+    struct jsonpos_span v, dm = {0, 0, 0};
+    struct jsonpos_array msgs;
     struct chat_conversation c;
-    json_t *msgs = json_object_get(conv, "messages");
     char key[ID_MAX * 2], title[NAME_MAX_ + 1];
-    size_t n = json_array_size(msgs), first_line = *line_at;
+    struct conv_walk w = {r, doc, &err, -1, title, sizeof(title), 0};
     int rc, newest_first;
     const char *dash;
 
-    idstr(conv, "conversationId", key, sizeof(key));
-    *line_at += n;
+    memset(&msgs, 0, sizeof(msgs));
+    key[0] = title[0] = '\0';
+    if (doc->s[sp->start] != '{')
+        return set_fatal(fatal, r->name, sp->line, PZ_EINVAL,
+                         "not an X direct messages file (an item without dmConversation)");
+    jsonpos_iter_begin(&item, doc, sp->start, sp->line, &err);
+    while ((rc = jsonpos_iter_next(&item, &v, &err)) == 1) {
+        json_t *x;
+        if (strcmp(item.key, "dmConversation") == 0 && doc->s[v.start] == '{' && !dm.end) {
+            dm = v;
+            continue;
+        }
+        if (!(x = jsonpos_parse(doc, &v, JSON_ALLOW_NUL, &err)))
+            return refuse(r, &err, fatal);
+        json_decref(x);
+    }
+    if (rc < 0)
+        return refuse(r, &err, fatal);
+    if (!dm.end)
+        return set_fatal(fatal, r->name, sp->line, PZ_EINVAL,
+                         "not an X direct messages file (an item without dmConversation)");
+    jsonpos_iter_begin(&conv, doc, dm.start, dm.line, &err);
+    while ((rc = jsonpos_iter_next(&conv, &v, &err)) == 1) {
+        json_t *x;
+        if (strcmp(conv.key, "messages") == 0 && doc->s[v.start] == '[' && !msgs.open) {
+            if ((rc = jsonpos_array_scan(doc, v.start, v.line, &msgs, scan_entry, &w, &err)) != 0)
+                break;
+            continue;
+        }
+        if (!(x = jsonpos_parse(doc, &v, JSON_ALLOW_NUL, &err))) {
+            rc = -1;
+            break;
+        }
+        if (strcmp(conv.key, "conversationId") == 0) {
+            json_t *o = json_pack("{sO}", "id", x);
+            idstr(o, "id", key, sizeof(key));
+            json_decref(o);
+        }
+        json_decref(x);
+    }
+    if (rc < 0) {
+        jsonpos_array_free(&msgs);
+        return refuse(r, &err, fatal);
+    }
     if (!key[0]) {
-        skip(r, first_line < n_lines ? lines[first_line] : 0,
-             "conversation without conversationId: skipped");
+        skip(r, msgs.n ? msgs.first.line : dm.line, "conversation without conversationId: skipped");
+        jsonpos_array_free(&msgs);
         return 0;
     }
     memset(&c, 0, sizeof(c));
     c.file = r->name;
-    c.line = first_line < n_lines ? lines[first_line] : 0;
+    c.line = msgs.n ? msgs.first.line : dm.line;
     c.channel = "x";
     c.key = key;
     dash = strchr(key, '-');
     c.is_group = dash ? 0 : 1;
     r->group = c.is_group;
-    title[0] = '\0';
-    if (c.is_group) {
-        group_name(msgs, title, sizeof(title));
-    } else if (r->me) {
-        /* One-to-one: titled after the other side. */
-        size_t a = (size_t)(dash - key);
-        if (strlen(r->me) == a && strncmp(key, r->me, a) == 0)
-            snprintf(title, sizeof(title), "%s", dash + 1);
-        else if (strcmp(dash + 1, r->me) == 0)
-            snprintf(title, sizeof(title), "%.*s", (int)a, key);
+    if (!c.is_group) {
+        title[0] = '\0';
+        if (r->me) {
+            /* One-to-one: titled after the other side. */
+            size_t a = (size_t)(dash - key);
+            if (strlen(r->me) == a && strncmp(key, r->me, a) == 0)
+                snprintf(title, sizeof(title), "%s", dash + 1);
+            else if (strcmp(dash + 1, r->me) == 0)
+                snprintf(title, sizeof(title), "%.*s", (int)a, key);
+        }
     }
     c.title = title[0] ? title : key;
     rc = r->sink->begin(&c, r->sink->arg);
-    newest_first =
-        n > 1 && entry_time(json_array_get(msgs, 0)) > entry_time(json_array_get(msgs, n - 1));
-    for (size_t k = 0; rc == 0 && k < n; k++) {
-        size_t at = newest_first ? n - 1 - k : k;
-        json_t *e = json_array_get(msgs, at);
-        rc = emit_entry(r, e, first_line + at < n_lines ? lines[first_line + at] : 0);
+    newest_first = msgs.n > 1 && time_at(doc, &msgs.first) > time_at(doc, &msgs.last);
+    if (rc == 0 && msgs.n) {
+        rc = jsonpos_array_walk(doc, &msgs, newest_first, each_entry, &w, &err);
+        if (w.failed || rc < 0)
+            rc = refuse(r, &err, fatal);
     }
     if (rc == 0)
         rc = r->sink->end(r->sink->arg);
+    jsonpos_array_free(&msgs);
+    return rc;
+}
+
+/* Reads DOC, the list after the '=', one conversation at a time. */
+static int read_doc(const struct jsonpos_doc *doc, const char *name, const char *me,
+                    const char *dir, const struct chat_sink *sink, struct import_problem *fatal)
+{
+    const char *eq = memchr(doc->s, '=', doc->len);
+    struct reader r;
+    struct jsonpos_error err = {1, ""};
+    struct jsonpos_iter list;
+    struct jsonpos_span sp;
+    long line = 1;
+    size_t at;
+    int rc = 0;
+
+    if (!eq)
+        return set_fatal(fatal, name, 1, PZ_EINVAL,
+                         "not an X archive file: no \"window.YTD... =\" before the data");
+    for (const char *s = doc->s; s < eq; s++)
+        line += *s == '\n';
+    at = (size_t)(eq + 1 - doc->s);
+    while (at < doc->len &&
+           (doc->s[at] == ' ' || doc->s[at] == '\t' || doc->s[at] == '\r' || doc->s[at] == '\n'))
+        line += doc->s[at++] == '\n';
+    if (at >= doc->len)
+        return set_fatal(fatal, name, line, PZ_EINVAL,
+                         "not valid JSON after '=': the file ends before its data does");
+    if (doc->s[at] != '[')
+        return set_fatal(fatal, name, line, PZ_EINVAL,
+                         "not an X direct messages file (no list of dmConversation)");
+    memset(&r, 0, sizeof(r));
+    r.name = name;
+    r.me = me && me[0] ? me : NULL;
+    r.dir = dir;
+    r.sink = sink;
+    pz_buf_init(&r.text, CHAT_TEXT_MAX);
+    jsonpos_iter_begin(&list, doc, at, line, &err);
+    while (rc == 0 && (rc = jsonpos_iter_next(&list, &sp, &err)) == 1) {
+        rc = emit_item(&r, doc, &sp, fatal);
+        /* All before the next conversation is read: its pages may go (those mapped again around
+         * a later fault included). */
+        jsonpos_drop(doc, 0, sp.end);
+        if (rc == 0 && sink->on_progress)
+            sink->on_progress((long long)sp.end, (long long)doc->len, sink->arg);
+    }
+    if (rc < 0 && err.message[0])
+        rc = refuse(&r, &err, fatal);
+    if (rc == 0)
+        chat_note_reactions(sink, name, r.reactions);
+    pz_buf_release(&r.text);
     return rc;
 }
 
@@ -378,57 +528,9 @@ int xarchive_read_buffer(const char *data, size_t len, const char *name, const c
                          const char *dir, const struct chat_sink *sink,
                          struct import_problem *fatal)
 {
-    static const char *const path[] = {"*", "dmConversation", "messages", "*"};
-    const char *eq = memchr(data, '=', len);
-    struct reader r;
-    json_error_t jerr;
-    json_t *root, *item;
-    long *lines, before = 0;
-    size_t n_lines, i, line_at = 0;
-    int rc = 0;
+    struct jsonpos_doc doc = {data, len, 0};
 
-    if (!eq)
-        return set_fatal(fatal, name, 1, PZ_EINVAL,
-                         "not an X archive file: no \"window.YTD... =\" before the data");
-    for (const char *s = data; s < eq; s++)
-        before += *s == '\n';
-    root = json_loadb(eq + 1, len - (size_t)(eq + 1 - data), JSON_DISABLE_EOF_CHECK, &jerr);
-    if (!root)
-        return set_fatal(fatal, name, before + (jerr.line > 0 ? jerr.line : 1), PZ_EINVAL,
-                         "not valid JSON after '=': %s", jerr.text);
-    if (!json_is_array(root)) {
-        json_decref(root);
-        return set_fatal(fatal, name, before + 1, PZ_EINVAL,
-                         "not an X direct messages file (no list of dmConversation)");
-    }
-    json_array_foreach(root, i, item)
-    {
-        if (json_is_object(json_object_get(item, "dmConversation")))
-            continue;
-        json_decref(root);
-        return set_fatal(fatal, name, before + 1, PZ_EINVAL,
-                         "not an X direct messages file (an item without dmConversation)");
-    }
-    memset(&r, 0, sizeof(r));
-    r.name = name;
-    r.me = me && me[0] ? me : NULL;
-    r.dir = dir;
-    r.sink = sink;
-    pz_buf_init(&r.text, CHAT_TEXT_MAX);
-    lines = jsonpos_lines(data, len, path, 4, &n_lines);
-    json_array_foreach(root, i, item)
-    {
-        if (rc)
-            break;
-        rc = emit_conversation(&r, json_object_get(item, "dmConversation"), lines, n_lines,
-                               &line_at);
-        if (sink->on_progress)
-            sink->on_progress((long long)i + 1, (long long)json_array_size(root), sink->arg);
-    }
-    free(lines);
-    pz_buf_release(&r.text);
-    json_decref(root);
-    return rc;
+    return read_doc(&doc, name, me, dir, sink, fatal);
 }
 
 /* The accountId of account.js in DIR into OUT ("" when there is none). */
@@ -457,21 +559,19 @@ static void account_id(const char *dir, char *out, size_t outsz)
 int xarchive_read(const char *path, const struct chat_options *opts, const struct chat_sink *sink,
                   struct import_problem *fatal)
 {
-    char *data, *dir, me[ID_MAX];
+    struct jsonpos_doc doc;
+    char *dir, me[ID_MAX];
     const char *slash = strrchr(path, '/');
-    size_t len;
-    int rc = jsonpos_read_file(path, XARCHIVE_FILE_MAX, &data, &len);
+    int rc;
 
     (void)opts;
-    if (rc == PZ_ETOOBIG)
-        return set_fatal(fatal, path, 0, PZ_ETOOBIG, "larger than %u MB", XARCHIVE_FILE_MAX >> 20);
-    if (rc < 0)
+    if (jsonpos_map(path, &doc) < 0)
         return set_fatal(fatal, path, 0, PZ_EIO, "cannot open: %s", strerror(errno));
     dir = slash ? xstrndup(path, (size_t)(slash - path)) : xstrdup(".");
     account_id(dir, me, sizeof(me));
-    rc = xarchive_read_buffer(data, len, path, me, dir, sink, fatal);
+    rc = read_doc(&doc, path, me, dir, sink, fatal);
     free(dir);
-    free(data);
+    jsonpos_unmap(&doc);
     return rc;
 }
 

@@ -15,11 +15,15 @@
  * direct_messages_media/ when the archive has it). In groups,
  * joinConversation, participantsJoin, participantsLeave and
  * conversationNameUpdate are system notices; a later name titles the group.
- * Reactions are not messages and are left out.
+ * Reactions are not messages: counted and left out, with a note
+ * (chat_note_reactions).
  *
  * A file that is not such a script is refused (file:line of the JSON
  * error); a message without sender or a readable createdAt is skipped and
- * reported with its line. The file is parsed whole, up to XARCHIVE_FILE_MAX.
+ * reported with its line. The file is streamed whatever its size, one
+ * conversation at a time (jsonpos.h); the JSON error that refuses a file
+ * may be met after earlier conversations were handed out (the caller keeps
+ * nothing of a refused file, chat.h).
  */
 #ifndef PZ_IMPORT_XARCHIVE_H
 #define PZ_IMPORT_XARCHIVE_H
@@ -28,8 +32,6 @@
 #include <stdint.h>
 
 #include "import/chat.h"
-
-#define XARCHIVE_FILE_MAX (512u * 1024 * 1024)
 
 /* Reads direct-messages.js (or -group.js) at PATH. See chat.h for the contract. */
 int xarchive_read(const char *path, const struct chat_options *opts, const struct chat_sink *sink,

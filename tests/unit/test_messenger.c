@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -52,8 +53,8 @@ static void test_corpus(void **state)
 
 /* A group newest first: a "Subscribe" notice, a call, a photo the export holds and one it
  * lacks, a message without timestamp_ms (skipped, reported at its line), a shared link, a
- * sticker, an unsent message, reactions (left out), Italian accents and emoji; an Instagram
- * thread told by its path. */
+ * sticker, an unsent message, a reaction (counted in a note, not imported), Italian accents and
+ * emoji; an Instagram thread told by its path. */
 static void test_fixtures(void **state)
 {
     (void)state;
@@ -77,7 +78,8 @@ static void test_fixtures(void **state)
         " + 39178562_1505197616293642_5411344281094848512_n.png image/png\n"
         "@26 text 2024-06-10T06:21:40Z (- -) Luca Ferrari deleted: \n"
         "@14 text 2024-06-10T06:23:20Z (- -) Maria Rossi: Ci vediamo allo stand 12 🙂\n"
-        "end\n");
+        "end\n"
+        "note 1 reaction not imported: piazza keeps the messages, not the reactions to them\n");
     expect(NULL, FIX "messenger/your_instagram_activity/messages/inbox/anna_123/message_1.json", 0,
            "conv instagram key=inbox/anna_123 title=anna.design group=0\n"
            "part anna.design name=anna.design\n"
@@ -96,6 +98,115 @@ static void test_refused(void **state)
            "=1: not a Messenger or Instagram message_N.json (no participants and messages)\n");
     expect("messenger", FIX "messenger/no_such.json", PZ_EIO,
            "=0: cannot open: No such file or directory\n");
+}
+
+/* A generated file of N messages, newest first, one a line from line 5 ("perché" written as
+ * Facebook writes it: mojibake); BREAK_AT >= 0 puts a JSON error in that message. */
+static void write_big(const char *path, int n, int break_at)
+{
+    FILE *f = fopen(path, "w");
+
+    assert_non_null(f);
+    fprintf(f, "{\n  \"participants\": [{\"name\": \"Anna\"}, {\"name\": \"Me\"}],\n"
+               "  \"title\": \"Anna\", \"thread_path\": \"inbox/anna_1\",\n  \"messages\": [\n");
+    for (int k = n - 1; k >= 0; k--)
+        fprintf(f,
+                "    {\"sender_name\": \"%s\", \"timestamp_ms\": %lld, \"content\": "
+                "\"messaggio %d perch\\u00c3\\u00a9\"%s}%s\n",
+                k % 2 ? "Me" : "Anna", 1700000000000LL + k * 1000LL, k,
+                k == break_at ? " \"x\": 1" : "", k ? "," : "");
+    fprintf(f, "  ]\n}\n");
+    fclose(f);
+}
+
+/* More messages than one chunk of positions (jsonpos.h): every one handed out, oldest first,
+ * each with its own line, read from the mapped file; a JSON error in the middle refuses the
+ * file with its line. */
+static void test_streamed(void **state)
+{
+    enum { N = 3 * JSONPOS_CHUNK + 7 };
+    char path[] = "/tmp/pz_messenger_XXXXXX.json";
+    struct pz_buf want;
+    int fd = mkstemps(path, 5), rc;
+    char *got;
+
+    (void)state;
+    assert_true(fd >= 0);
+    close(fd);
+    write_big(path, N, -1);
+    pz_buf_init(&want, 1 << 24);
+    pz_buf_addstr(&want, "conv messenger key=inbox/anna_1 title=Anna group=0\n"
+                         "part Anna name=Anna\npart Me name=Me\n");
+    for (int k = 0; k < N; k++) {
+        char iso[32];
+        pz_time_iso(1700000000000LL + k * 1000LL, iso, sizeof(iso));
+        pz_buf_printf(&want, "@%d text %s (- -) %s: messaggio %d perch\xc3\xa9\n", 5 + N - 1 - k,
+                      iso, k % 2 ? "Me" : "Anna", k);
+    }
+    pz_buf_addstr(&want, "end\n");
+    got = render_file("messenger", path, 0, &rc);
+    assert_int_equal(rc, 0);
+    assert_string_equal(got, pz_buf_str(&want));
+    free(got);
+    /* Broken in the 2nd chunk from the end: refused with the line of the error. */
+    write_big(path, N, JSONPOS_CHUNK + 3);
+    got = render_file("messenger", path, 0, &rc);
+    assert_int_equal(rc, PZ_EINVAL);
+    {
+        char line[128];
+        snprintf(line, sizeof(line), "=%d: not valid JSON: '}' expected near '\"x\"'\n",
+                 5 + N - 1 - (JSONPOS_CHUNK + 3));
+        assert_non_null(strstr(got, line));
+    }
+    free(got);
+    pz_buf_release(&want);
+    unlink(path);
+}
+
+/* The iterator's own checks: what it walks must be JSON. */
+static void test_iter(void **state)
+{
+    static const struct {
+        const char *json;
+        int line;
+        const char *message;
+    } bad[] = {
+        {"[1,\n2\n3]", 3, "not valid JSON: expected ',' or ']'"},
+        {"[1,\n2,\n]", 3, "not valid JSON: expected a value"},
+        {"[1,\n{\"a\": [2}]", 2, "not valid JSON: ']' expected near '}'"},
+        {"[1,\n\"abc", 2, "not valid JSON: the file ends before its data does (cut short?)"},
+        {"{\"a\" 1}", 1, "not valid JSON: expected ':' after \"a\""},
+        {"{a: 1}", 1, "not valid JSON: expected a member name in quotes"},
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct jsonpos_doc doc = {bad[i].json, strlen(bad[i].json), 0};
+        struct jsonpos_iter it;
+        struct jsonpos_span sp;
+        struct jsonpos_error err = {0, ""};
+        int rc;
+        assert_int_equal(jsonpos_iter_begin(&it, &doc, 0, 1, &err), 0);
+        while ((rc = jsonpos_iter_next(&it, &sp, &err)) == 1)
+            ;
+        assert_int_equal(rc, -1);
+        assert_int_equal(err.line, bad[i].line);
+        assert_string_equal(err.message, bad[i].message);
+    }
+    {
+        static const char ok[] = "{\"a\\u0062\": [1, {\"x\": \"]}\"}], \"c\": null}";
+        struct jsonpos_doc doc = {ok, sizeof(ok) - 1, 0};
+        struct jsonpos_iter it;
+        struct jsonpos_span sp;
+        struct jsonpos_error err = {0, ""};
+        assert_int_equal(jsonpos_iter_begin(&it, &doc, 0, 1, &err), 0);
+        assert_int_equal(jsonpos_iter_next(&it, &sp, &err), 1);
+        assert_string_equal(it.key, "ab");
+        assert_int_equal(sp.end - sp.start, strlen("[1, {\"x\": \"]}\"}]"));
+        assert_int_equal(jsonpos_iter_next(&it, &sp, &err), 1);
+        assert_string_equal(it.key, "c");
+        assert_int_equal(jsonpos_iter_next(&it, &sp, &err), 0);
+        assert_int_equal(it.at, sizeof(ok) - 1);
+    }
 }
 
 static void test_unmojibake(void **state)
@@ -152,9 +263,10 @@ static void test_detect(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_corpus),  cmocka_unit_test(test_fixtures),
-        cmocka_unit_test(test_refused), cmocka_unit_test(test_unmojibake),
-        cmocka_unit_test(test_jsonpos), cmocka_unit_test(test_detect),
+        cmocka_unit_test(test_corpus),   cmocka_unit_test(test_fixtures),
+        cmocka_unit_test(test_refused),  cmocka_unit_test(test_unmojibake),
+        cmocka_unit_test(test_jsonpos),  cmocka_unit_test(test_detect),
+        cmocka_unit_test(test_streamed), cmocka_unit_test(test_iter),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
