@@ -29,6 +29,7 @@
 #include "core/banned.h"
 
 #define AUTHOR_MAX   200
+#define AUTHOR_MEMO  32   /* raw author spellings remembered with their cleaned form */
 #define AUTHORS_MAX  4096 /* authors announced up front; later ones are named by their messages */
 #define TITLE_MAX    200
 #define SNIFF_LINES  3           /* lines that are not blank looked at for the first header */
@@ -141,12 +142,44 @@ static int ampm(const char *s, size_t n, size_t *i)
  * Recognises a message header at the start of line S (N bytes). Returns 1
  * and fills *H, or 0 when the line is not a header.
  */
+static int two_digits(const char *s)
+{
+    return s[0] >= '0' && s[0] <= '9' && s[1] >= '0' && s[1] <= '9' ? (s[0] - '0') * 10 + s[1] - '0'
+                                                                    : -1;
+}
+
+/*
+ * The commonest header, Android's "dd/mm/yy, HH:MM - " (the Italian layout), read at fixed
+ * places: 1 with *H filled as the general reading below would fill it, 0 to read it that way.
+ */
+static int parse_head_android(const char *s, size_t n, struct head *h)
+{
+    int d, m, y, hh, mm;
+
+    if (n < 18 || s[2] != '/' || s[5] != '/' || s[8] != ',' || s[9] != ' ' || s[12] != ':' ||
+        s[15] != ' ' || s[16] != '-' || s[17] != ' ' || (d = two_digits(s)) < 0 ||
+        (m = two_digits(s + 3)) < 0 || (y = two_digits(s + 6)) < 0 ||
+        (hh = two_digits(s + 10)) < 0 || (mm = two_digits(s + 13)) < 0 || hh > 23 || mm > 59)
+        return 0;
+    memset(h, 0, sizeof(*h));
+    h->n[0] = d;
+    h->n[1] = m;
+    h->n[2] = y;
+    h->digits[0] = h->digits[1] = h->digits[2] = 2;
+    h->hour = hh;
+    h->min = mm;
+    h->rest = skip_spaces(s, n, 17);
+    return 1;
+}
+
 static int parse_head(const char *s, size_t n, struct head *h)
 {
     size_t i = skip_marks(s, n, 0);
     int ios = 0;
     char sep;
 
+    if (parse_head_android(s, n, h))
+        return 1;
     memset(h, 0, sizeof(*h));
     if (i < n && s[i] == '[') {
         ios = 1;
@@ -279,9 +312,25 @@ static int head_local(const struct head *h, enum order order, int64_t *local, ch
 /* The longest placeholder or notice below, in bytes: longer texts are none of them. */
 #define NOTICE_MAX 48
 
-static int eq(const char *s, size_t n, const char *lit)
+/* A fixed text with its length, so most candidates are told apart by the length alone. */
+struct lit {
+    const char *s;
+    size_t n;
+};
+#define LIT(x)                                                                                     \
+    {                                                                                              \
+        x, sizeof(x) - 1                                                                           \
+    }
+
+/* Whether S (N bytes) is one of the COUNT texts of LIST. */
+static int one_of(const char *s, size_t n, const struct lit *list, size_t count)
 {
-    return n > 0 && n <= NOTICE_MAX && s[0] == lit[0] && strlen(lit) == n && memcmp(s, lit, n) == 0;
+    if (n == 0 || n > NOTICE_MAX)
+        return 0;
+    for (size_t i = 0; i < count; i++)
+        if (list[i].n == n && memcmp(s, list[i].s, n) == 0)
+            return 1;
+    return 0;
 }
 
 static int ends_with(const char *s, size_t n, const char *lit)
@@ -291,41 +340,41 @@ static int ends_with(const char *s, size_t n, const char *lit)
 }
 
 /* Whole-text media placeholders without a file name. */
-static const char *const omitted[] = {
-    "<Media omessi>",
-    "<Media omitted>",
-    "<Media weggelassen>",
-    "<Multimedia omitido>",
-    "<Médias omis>",
-    "<Mídia oculta>",
-    "image omitted",
-    "video omitted",
-    "audio omitted",
-    "sticker omitted",
-    "GIF omitted",
-    "document omitted",
-    "Contact card omitted",
-    "immagine omessa",
-    "video omesso",
-    "audio omesso",
-    "sticker omesso",
-    "GIF omessa",
-    "documento omesso",
-    "scheda contatto omessa",
-    "foto omessa",
-    "vocale omesso",
-    "messaggio vocale omesso",
+static const struct lit omitted[] = {
+    LIT("<Media omessi>"),
+    LIT("<Media omitted>"),
+    LIT("<Media weggelassen>"),
+    LIT("<Multimedia omitido>"),
+    LIT("<Médias omis>"),
+    LIT("<Mídia oculta>"),
+    LIT("image omitted"),
+    LIT("video omitted"),
+    LIT("audio omitted"),
+    LIT("sticker omitted"),
+    LIT("GIF omitted"),
+    LIT("document omitted"),
+    LIT("Contact card omitted"),
+    LIT("immagine omessa"),
+    LIT("video omesso"),
+    LIT("audio omesso"),
+    LIT("sticker omesso"),
+    LIT("GIF omessa"),
+    LIT("documento omesso"),
+    LIT("scheda contatto omessa"),
+    LIT("foto omessa"),
+    LIT("vocale omesso"),
+    LIT("messaggio vocale omesso"),
 };
 
-static const char *const deleted_texts[] = {
-    "Questo messaggio è stato eliminato",
-    "Hai eliminato questo messaggio",
-    "This message was deleted",
-    "You deleted this message",
-    "This message was deleted.",
-    "You deleted this message.",
-    "Questo messaggio è stato eliminato.",
-    "Hai eliminato questo messaggio.",
+static const struct lit deleted_texts[] = {
+    LIT("Questo messaggio è stato eliminato"),
+    LIT("Hai eliminato questo messaggio"),
+    LIT("This message was deleted"),
+    LIT("You deleted this message"),
+    LIT("This message was deleted."),
+    LIT("You deleted this message."),
+    LIT("Questo messaggio è stato eliminato."),
+    LIT("Hai eliminato questo messaggio."),
 };
 
 static const char *const edited_marks[] = {
@@ -377,9 +426,8 @@ static int media_name(const char *s, size_t n, char *out, size_t outsz)
 /* Whether TEXT (after an author) is one of the media placeholders without a name. */
 static int media_omitted(const char *s, size_t n)
 {
-    for (size_t i = 0; i < sizeof(omitted) / sizeof(omitted[0]); i++)
-        if (eq(s, n, omitted[i]))
-            return 1;
+    if (one_of(s, n, omitted, sizeof(omitted) / sizeof(omitted[0])))
+        return 1;
     /* "report.pdf • 3 pagine document omitted" */
     return ends_with(s, n, "document omitted") || ends_with(s, n, "documento omesso");
 }
@@ -394,29 +442,25 @@ static int media_omitted(const char *s, size_t n)
  */
 static size_t split_author(const char *s, size_t n, size_t *text_at)
 {
-    const char *c = NULL, *p = s;
     /* A ": " past AUTHOR_MAX bytes means no author whatever comes before: look no further. */
-    size_t end = n < AUTHOR_MAX + 2 ? n : AUTHOR_MAX + 2;
+    size_t end = n < AUTHOR_MAX + 2 ? n : AUTHOR_MAX + 2, i;
+    int quoted = 0;
 
-    while (end > 1 && (p = memchr(p, ':', end - 1 - (size_t)(p - s))) != NULL) {
-        if (p[1] == ' ') {
-            c = p;
-            break;
-        }
-        p++;
-    }
+    /* One pass over the few bytes of a name (three memchr calls a header cost more). */
     *text_at = 0;
-    if (!c || c == s || (size_t)(c - s) > AUTHOR_MAX)
-        return 0;
-    if (memchr(s, '"', (size_t)(c - s)))
-        return 0;
-    for (p = s; (p = memchr(p, 0xE2, (size_t)(c - p))) != NULL; p++) {
-        if (p + 2 < c && (unsigned char)p[1] == 0x80 &&
-            ((unsigned char)p[2] == 0x9C || (unsigned char)p[2] == 0x9D))
-            return 0; /* curly quotes */
+    for (i = 0; i + 1 < end; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == ':' && s[i + 1] == ' ')
+            break;
+        /* straight or curly quotes (U+201C, U+201D) */
+        if (c == '"' || (c == 0xE2 && i + 2 < end && (unsigned char)s[i + 1] == 0x80 &&
+                         ((unsigned char)s[i + 2] == 0x9C || (unsigned char)s[i + 2] == 0x9D)))
+            quoted = 1;
     }
-    *text_at = (size_t)(c - s) + 2;
-    return (size_t)(c - s);
+    if (i + 1 >= end || i == 0 || i > AUTHOR_MAX || quoted)
+        return 0;
+    *text_at = i + 2;
+    return i;
 }
 
 /* Copies author A (N bytes) without bidi marks around it into OUT. */
@@ -484,6 +528,15 @@ struct reader {
     size_t n_authors;
     size_t *aindex; /* open addressing: index + 1 */
     size_t aindex_cap;
+
+    /* Authors as written on header lines, with their cleaned form: a chat has few people
+     * writing many times, so most headers name one met a moment ago (see author_memo). */
+    struct {
+        size_t raw_len; /* 0: empty slot */
+        char raw[AUTHOR_MAX];
+        char clean[AUTHOR_MAX + 1];
+    } memo[AUTHOR_MEMO];
+    unsigned memo_next; /* the slot the next new spelling takes, round the table */
 
     /* Pass 2: the message being gathered. */
     int have;
@@ -602,6 +655,30 @@ static int group_notice(const char *s, size_t n)
     return 0;
 }
 
+/*
+ * The cleaned form of author RAW (ALEN bytes, at most AUTHOR_MAX) as clean_author gives it,
+ * remembered by its raw bytes. Sets *SEEN when RAW was met before (in this pass or the one
+ * before it). The answer lives in R until another author takes its slot.
+ */
+static const char *author_memo(struct reader *r, const char *raw, size_t alen, int *seen)
+{
+    unsigned slot;
+
+    /* Looked for in every slot (a few dozen length compares): a hash of the first and last
+     * bytes put two of a dozen people in one slot often enough to miss on every turn. */
+    for (slot = 0; slot < AUTHOR_MEMO; slot++)
+        if (r->memo[slot].raw_len == alen && memcmp(r->memo[slot].raw, raw, alen) == 0) {
+            *seen = 1;
+            return r->memo[slot].clean;
+        }
+    *seen = 0;
+    slot = r->memo_next++ % AUTHOR_MEMO;
+    clean_author(raw, alen, r->memo[slot].clean, sizeof(r->memo[slot].clean));
+    memcpy(r->memo[slot].raw, raw, alen);
+    r->memo[slot].raw_len = alen;
+    return r->memo[slot].clean;
+}
+
 /* Pass 1: day/month evidence, authors, group. Returns 0 or PZ_EIO. */
 static int scan(struct reader *r, FILE *f)
 {
@@ -614,7 +691,8 @@ static int scan(struct reader *r, FILE *f)
     while ((rc = lines_next(&l, &s, &n)) > 0) {
         struct head h;
         size_t at, alen;
-        char a[AUTHOR_MAX + 1];
+        const char *a;
+        int seen;
         if (!parse_head(s, n, &h))
             continue;
         r->headers++;
@@ -631,8 +709,8 @@ static int scan(struct reader *r, FILE *f)
                 r->is_group = 1;
             continue;
         }
-        clean_author(s + h.rest, alen, a, sizeof(a));
-        if (a[0] && pz_utf8_valid(a, strlen(a)))
+        a = author_memo(r, s + h.rest, alen, &seen);
+        if (!seen && a[0] && pz_utf8_valid(a, strlen(a)))
             author_known(r, a, 1);
     }
     lines_release(&l);
@@ -754,6 +832,8 @@ static enum pz_tz_kind to_utc(struct reader *r, int64_t local, int64_t *utc)
     return pz_tz_to_utc(r->tz, local, 0, utc);
 }
 
+static const struct chat_message no_message;
+
 /* Emits the gathered message. */
 static int flush(struct reader *r)
 {
@@ -800,7 +880,7 @@ static int flush(struct reader *r)
     text = pz_buf_str(&r->text);
     n = r->text.len;
     tidy_text(&text, &n, &edited);
-    memset(&m, 0, sizeof(m));
+    m = no_message; /* a copy, not memset: that compiled to a slow "rep stos" per message */
     m.file = r->name;
     m.line = r->line;
     m.sent_at = utc * 1000;
@@ -814,19 +894,15 @@ static int flush(struct reader *r)
         m.sender_name = r->author;
         has_name = media_name(text, n, name, sizeof(name));
         is_media = has_name || media_omitted(text, n);
+        m.deleted =
+            one_of(text, n, deleted_texts, sizeof(deleted_texts) / sizeof(deleted_texts[0]));
         if (is_media) {
             m.kind = CHAT_MEDIA;
         } else if (text != pz_buf_str(&r->text)) {
             /* An iOS notice under a person's name: its text began with U+200E. */
-            for (size_t k = 0; k < sizeof(deleted_texts) / sizeof(deleted_texts[0]); k++)
-                if (eq(text, n, deleted_texts[k]))
-                    m.deleted = 1;
             if (!m.deleted && !edited)
                 m.kind = CHAT_SYSTEM;
         }
-        for (size_t k = 0; k < sizeof(deleted_texts) / sizeof(deleted_texts[0]); k++)
-            if (eq(text, n, deleted_texts[k]))
-                m.deleted = 1;
     } else {
         m.kind = CHAT_SYSTEM;
     }
@@ -883,7 +959,9 @@ static int emit(struct reader *r, FILE *f)
             alen = split_author(s + h.rest, n - h.rest, &at);
             r->has_author = 0;
             if (alen) {
-                clean_author(s + h.rest, alen, r->author, sizeof(r->author));
+                int seen;
+                const char *a = author_memo(r, s + h.rest, alen, &seen);
+                memcpy(r->author, a, strlen(a) + 1);
                 r->has_author = r->author[0] != '\0';
             }
             if (!r->has_author)

@@ -786,9 +786,9 @@ static void test_utf8_valid(void **state)
     assert_false(pz_utf8_valid("ok\xE2\x82", 4));
     /* Only N bytes are looked at. */
     assert_true(pz_utf8_valid("ok\xff", 2));
-    /* Past the eight-byte steps of the ASCII fast path, at every offset. */
-    for (size_t at = 0; at < 20; at++) {
-        char b[24];
+    /* Past the sixteen- and eight-byte steps of the ASCII fast path, at every offset. */
+    for (size_t at = 0; at < 38; at++) {
+        char b[40];
         memset(b, 'a', sizeof(b));
         b[at] = '\0';
         assert_false(pz_utf8_valid(b, sizeof(b)));
