@@ -366,11 +366,19 @@ else
     LOG_NOTE="piazza wrote $ERR_LINES lines to stderr during the load ($TOTAL_PZ_REQ requests) even at \`--log-level $LOG_LEVEL\`; stderr went to a file on disk, and the figures include that cost."
 fi
 
+# Notes written by hand at the end of the report (what a change measured, and why) are kept:
+# from NOTES_MARK up to the next section another script writes between its own markers.
+NOTES_MARK='<!-- notes written by hand: bench/run.sh keeps them from this line on -->'
+NOTES=""
+if [ -f "$REPORT" ]; then
+    NOTES=$(awk -v m="$NOTES_MARK" '$0 == m {on = 1} on && /^<!-- [a-z]+ benchmark: written by / {on = 0} on' "$REPORT")
+fi
+
 mkdir -p "$(dirname "$REPORT")"
 {
     echo "# Benchmarks"
     echo
-    echo "Written by \`bench/run.sh\`; do not edit by hand. Re-run with:"
+    echo "Written by \`bench/run.sh\`; do not edit by hand, except the notes at the end (kept from their marker on). Re-run with:"
     echo
     echo '```'
     echo "make bench"
@@ -449,6 +457,10 @@ mkdir -p "$(dirname "$REPORT")"
     if [ "$BAD" -ne 0 ]; then
         echo
         echo "**Warning:** $BAD non-2xx answers or socket errors during the runs; the figures are suspect."
+    fi
+    if [ -n "$NOTES" ]; then
+        echo
+        printf '%s\n' "$NOTES"
     fi
 } >"$REPORT.tmp" && mv "$REPORT.tmp" "$REPORT"
 echo "wrote ${REPORT#"$ROOT"/}"
