@@ -78,3 +78,38 @@ export function watch(p, problems) {
     if (msg.type() === 'error' && !/Failed to load resource/.test(msg.text())) problems.push(`console: ${msg.text()}`);
   });
 }
+
+/** A regular expression matching TEXT exactly (for Playwright's hasText). */
+export const exact = (text) => new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+
+/**
+ * Calls the API from inside page P as the signed-in user (the session cookie and its CSRF
+ * token), the way the UI does. Returns { status, body } with body parsed JSON or null.
+ */
+export const pageApi = (p, method, url, body) =>
+  p.evaluate(
+    async ({ method, url, body }) => {
+      const session = await (await fetch('/api/v1/me')).json();
+      const res = await fetch(url, {
+        method,
+        headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRF-Token': session.csrf_token },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: res.status, body: await res.json().catch(() => null) };
+    },
+    { method, url, body },
+  );
+
+/** The inbox list's rows in page P, and the one whose contact or title is NAME. */
+export const conversationRows = (p) => p.getByTestId('conversation-row');
+export const conversationRow = (p, name) =>
+  conversationRows(p).filter({ has: p.locator('.ib-row-name', { hasText: exact(name) }) });
+
+/** The stored conversation with NAME (contact name or title), through the API from page P. */
+export async function conversationByName(p, name) {
+  const list = await pageApi(p, 'GET', '/api/v1/conversations?status=all&limit=200');
+  assert.equal(list.status, 200);
+  const found = list.body.items.find((c) => (c.contact?.name || c.title) === name);
+  assert.ok(found, `conversation with ${name} is stored`);
+  return found;
+}

@@ -21,7 +21,9 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { BIN, CHROMIUM, LAUNCH, ROOT, SHOTS, startServer, stopServer, watch } from './harness.mjs';
+import {
+  BIN, CHROMIUM, LAUNCH, ROOT, SHOTS, startServer, stopServer, watch, conversationByName as findConversation, conversationRow, conversationRows, exact, pageApi,
+} from './harness.mjs';
 
 const OWNER = {
   workspace_name: 'Ferramenta Galli',
@@ -72,29 +74,10 @@ describe('the shared inbox in the browser', { timeout: 240_000 }, () => {
     await h1(p).filter({ hasText: text }).waitFor();
     assert.equal((await h1(p).textContent()).trim(), text);
   };
-  const rows = (p = page) => p.getByTestId('conversation-row');
-  const exact = (text) => new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
-  const row = (name, p = page) => rows(p).filter({ has: p.locator('.ib-row-name', { hasText: exact(name) }) });
-  const api = (p, method, url, body) =>
-    p.evaluate(
-      async ({ method, url, body }) => {
-        const session = await (await fetch('/api/v1/me')).json();
-        const res = await fetch(url, {
-          method,
-          headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRF-Token': session.csrf_token },
-          body: body === undefined ? undefined : JSON.stringify(body),
-        });
-        return { status: res.status, body: await res.json().catch(() => null) };
-      },
-      { method, url, body },
-    );
-  const conversationByName = async (name) => {
-    const list = await api(page, 'GET', '/api/v1/conversations?status=all&limit=200');
-    assert.equal(list.status, 200);
-    const found = list.body.items.find((c) => (c.contact?.name || c.title) === name);
-    assert.ok(found, `conversation with ${name} is stored`);
-    return found;
-  };
+  const rows = (p = page) => conversationRows(p);
+  const row = (name, p = page) => conversationRow(p, name);
+  const api = pageApi;
+  const conversationByName = (name) => findConversation(page, name);
   const openId = (p = page) => Number(/\/inbox\/(\d+)/.exec(new URL(p.url()).pathname)?.[1] ?? 0);
 
   before(async () => {

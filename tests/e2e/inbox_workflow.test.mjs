@@ -23,7 +23,9 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { BIN, CHROMIUM, LAUNCH, SHOTS, startServer, stopServer, watch } from './harness.mjs';
+import {
+  BIN, CHROMIUM, LAUNCH, SHOTS, startServer, stopServer, watch, conversationByName as findConversation, conversationRow, conversationRows, exact, pageApi,
+} from './harness.mjs';
 
 /*
  * The day and minute of a moment in Rome, from the parts of an en-US format: a Node built with
@@ -71,30 +73,11 @@ describe('the inbox workflow in the browser: snooze, canned replies, SLA', { tim
   const problems = [];
 
   const shot = (name, p = page) => p.screenshot({ path: path.join(SHOTS, `workflow-${name}.png`) });
-  const rows = (p = page) => p.getByTestId('conversation-row');
-  const exact = (text) => new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
-  const row = (name, p = page) => rows(p).filter({ has: p.locator('.ib-row-name', { hasText: exact(name) }) });
+  const rows = (p = page) => conversationRows(p);
+  const row = (name, p = page) => conversationRow(p, name);
   const names = (p = page) => rows(p).locator('.ib-row-name').allTextContents();
-  const api = (p, method, url, body) =>
-    p.evaluate(
-      async ({ method, url, body }) => {
-        const session = await (await fetch('/api/v1/me')).json();
-        const res = await fetch(url, {
-          method,
-          headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRF-Token': session.csrf_token },
-          body: body === undefined ? undefined : JSON.stringify(body),
-        });
-        return { status: res.status, body: await res.json().catch(() => null) };
-      },
-      { method, url, body },
-    );
-  const conversationByName = async (name) => {
-    const list = await api(page, 'GET', '/api/v1/conversations?status=all&limit=200');
-    assert.equal(list.status, 200);
-    const found = list.body.items.find((c) => (c.contact?.name || c.title) === name);
-    assert.ok(found, `conversation with ${name} is stored`);
-    return found;
-  };
+  const api = pageApi;
+  const conversationByName = (name) => findConversation(page, name);
   const openConversation = async (name, p = page) => {
     await row(name, p).click();
     await p.getByTestId('conversation-title').filter({ hasText: exact(name) }).waitFor();
