@@ -168,6 +168,15 @@ struct reply_list {
 int reply_list_begin(struct pz_ctx *c, struct reply_list *ls);
 void reply_list_item(struct reply_list *ls, int64_t id);
 void reply_list_end(struct pz_ctx *c, struct reply_list *ls, int r);
+/*
+ * A whole list in one answer, for the short ones that are never paged (tags,
+ * fields, labels, teams, rates): {"items": [...], "next": null}.
+ * reply_all_begin opens "items" and returns the writer for the items;
+ * reply_all_end closes the envelope, or answers 500 when R (the listing's
+ * result) is negative.
+ */
+struct pz_json *reply_all_begin(struct pz_ctx *c);
+void reply_all_end(struct pz_ctx *c, struct pz_json *j, int r);
 
 /* The HTTP status of an API error code (errors.c). */
 int pz_error_status(const char *code);

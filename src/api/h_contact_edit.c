@@ -168,21 +168,9 @@ static void field_one(const struct contact_field *f, void *arg)
 
 void h_fields_list(struct pz_ctx *c)
 {
-    struct pz_json *j = reply_begin(c, 200);
-    int r;
+    struct pz_json *j = reply_all_begin(c);
 
-    pz_json_begin_object(j);
-    pz_json_key(j, "items");
-    pz_json_begin_array(j);
-    r = contact_field_list(c->conn, c->who.workspace.id, field_one, j);
-    if (r < 0) {
-        reply_internal(c, r);
-        return;
-    }
-    pz_json_end_array(j);
-    pz_json_knull(j, "next");
-    pz_json_end_object(j);
-    reply_end(c);
+    reply_all_end(c, j, contact_field_list(c->conn, c->who.workspace.id, field_one, j));
 }
 
 void h_fields_create(struct pz_ctx *c)

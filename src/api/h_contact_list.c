@@ -190,25 +190,14 @@ static void owner_page_one(const struct user *u, void *arg)
 void h_contacts_owners(struct pz_ctx *c)
 {
     struct owner_page p = {0};
-    struct pz_json *j = reply_begin(c, 200);
     int r = 0;
 
-    p.j = j;
-    pz_json_begin_object(j);
-    pz_json_key(j, "items");
-    pz_json_begin_array(j);
+    p.j = reply_all_begin(c);
     do {
         p.n = 0;
         r = user_list(c->conn, c->who.workspace.id, p.last, 200, owner_page_one, &p);
     } while (r == 0 && p.n == 200);
-    if (r < 0) {
-        reply_internal(c, r);
-        return;
-    }
-    pz_json_end_array(j);
-    pz_json_knull(j, "next");
-    pz_json_end_object(j);
-    reply_end(c);
+    reply_all_end(c, p.j, r);
 }
 
 static void tag_one(const char *name, int64_t n, void *arg)
@@ -223,21 +212,9 @@ static void tag_one(const char *name, int64_t n, void *arg)
 
 void h_tags_list(struct pz_ctx *c)
 {
-    struct pz_json *j = reply_begin(c, 200);
-    int r;
+    struct pz_json *j = reply_all_begin(c);
 
-    pz_json_begin_object(j);
-    pz_json_key(j, "items");
-    pz_json_begin_array(j);
-    r = contact_tag_list(c->conn, c->who.workspace.id, tag_one, j);
-    if (r < 0) {
-        reply_internal(c, r);
-        return;
-    }
-    pz_json_end_array(j);
-    pz_json_knull(j, "next");
-    pz_json_end_object(j);
-    reply_end(c);
+    reply_all_end(c, j, contact_tag_list(c->conn, c->who.workspace.id, tag_one, j));
 }
 
 /* --- bulk --------------------------------------------------------------------------------- */
@@ -440,20 +417,10 @@ void h_views_list(struct pz_ctx *c)
     struct view_arg va;
     int r;
 
-    va.j = reply_begin(c, 200);
+    va.j = reply_all_begin(c);
     va.me = c->who.user.id;
-    pz_json_begin_object(va.j);
-    pz_json_key(va.j, "items");
-    pz_json_begin_array(va.j);
     r = contact_view_list(c->conn, c->who.workspace.id, c->who.user.id, view_one, &va);
-    if (r < 0) {
-        reply_internal(c, r);
-        return;
-    }
-    pz_json_end_array(va.j);
-    pz_json_knull(va.j, "next");
-    pz_json_end_object(va.j);
-    reply_end(c);
+    reply_all_end(c, va.j, r);
 }
 
 void h_views_create(struct pz_ctx *c)

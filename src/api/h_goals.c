@@ -1145,23 +1145,10 @@ static void rate_one(const char *scope, const char *subject, int64_t cents, int6
 void h_rates_list(struct pz_ctx *c)
 {
     struct reply_list ls;
-    struct pz_json *j = reply_begin(c, 200);
-    int r;
 
     memset(&ls, 0, sizeof(ls));
-    ls.j = j;
-    pz_json_begin_object(j);
-    pz_json_key(j, "items");
-    pz_json_begin_array(j);
-    r = rate_list(c->conn, c->who.workspace.id, rate_one, &ls);
-    if (r < 0) {
-        reply_internal(c, r);
-        return;
-    }
-    pz_json_end_array(j);
-    pz_json_knull(j, "next");
-    pz_json_end_object(j);
-    reply_end(c);
+    ls.j = reply_all_begin(c);
+    reply_all_end(c, ls.j, rate_list(c->conn, c->who.workspace.id, rate_one, &ls));
 }
 
 void h_rates_put(struct pz_ctx *c)

@@ -225,19 +225,9 @@ void h_canned_list(struct pz_ctx *c)
         }
         w.vars = &vars;
     }
-    w.j = reply_begin(c, 200);
-    pz_json_begin_object(w.j);
-    pz_json_key(w.j, "items");
-    pz_json_begin_array(w.j);
+    w.j = reply_all_begin(c);
     r = canned_each(c->conn, c->who.workspace.id, canned_one, &w);
-    if (r < 0) {
-        reply_internal(c, r);
-        return;
-    }
-    pz_json_end_array(w.j);
-    pz_json_knull(w.j, "next");
-    pz_json_end_object(w.j);
-    reply_end(c);
+    reply_all_end(c, w.j, r);
 }
 
 /* Reads an optional string member; answers 422 request.invalid for another type. */
@@ -334,23 +324,11 @@ static void label_one(int64_t id, const char *name, const char *color, int64_t c
 void h_labels_list(struct pz_ctx *c)
 {
     struct pz_json *j;
-    int r;
 
     if (!inbox_staff_only(c))
         return;
-    j = reply_begin(c, 200);
-    pz_json_begin_object(j);
-    pz_json_key(j, "items");
-    pz_json_begin_array(j);
-    r = inbox_labels_each(c->conn, c->who.workspace.id, label_one, j);
-    if (r < 0) {
-        reply_internal(c, r);
-        return;
-    }
-    pz_json_end_array(j);
-    pz_json_knull(j, "next");
-    pz_json_end_object(j);
-    reply_end(c);
+    j = reply_all_begin(c);
+    reply_all_end(c, j, inbox_labels_each(c->conn, c->who.workspace.id, label_one, j));
 }
 
 static void team_write(struct pz_json *j, int64_t id, const char *name)
@@ -369,23 +347,11 @@ static void team_one(int64_t id, const char *name, void *arg)
 void h_teams_list(struct pz_ctx *c)
 {
     struct pz_json *j;
-    int r;
 
     if (!inbox_staff_only(c))
         return;
-    j = reply_begin(c, 200);
-    pz_json_begin_object(j);
-    pz_json_key(j, "items");
-    pz_json_begin_array(j);
-    r = inbox_teams_each(c->conn, c->who.workspace.id, team_one, j);
-    if (r < 0) {
-        reply_internal(c, r);
-        return;
-    }
-    pz_json_end_array(j);
-    pz_json_knull(j, "next");
-    pz_json_end_object(j);
-    reply_end(c);
+    j = reply_all_begin(c);
+    reply_all_end(c, j, inbox_teams_each(c->conn, c->who.workspace.id, team_one, j));
 }
 
 void h_teams_create(struct pz_ctx *c)

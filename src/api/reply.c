@@ -141,6 +141,28 @@ void reply_list_item(struct reply_list *ls, int64_t id)
     ls->last = id;
 }
 
+struct pz_json *reply_all_begin(struct pz_ctx *c)
+{
+    struct pz_json *j = reply_begin(c, 200);
+
+    pz_json_begin_object(j);
+    pz_json_key(j, "items");
+    pz_json_begin_array(j);
+    return j;
+}
+
+void reply_all_end(struct pz_ctx *c, struct pz_json *j, int r)
+{
+    if (r < 0) {
+        reply_internal(c, r);
+        return;
+    }
+    pz_json_end_array(j);
+    pz_json_knull(j, "next");
+    pz_json_end_object(j);
+    reply_end(c);
+}
+
 void reply_list_end(struct pz_ctx *c, struct reply_list *ls, int r)
 {
     struct pz_json *j = ls->j;
