@@ -17,7 +17,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { BIN, CHROMIUM, LAUNCH, ROOT, SHOTS, startServer, stopServer, watch } from './harness.mjs';
+import { BIN, CHROMIUM, LAUNCH, ROOT, SHOTS, startServer, stopServer, watch, setUpWorkspace } from './harness.mjs';
 
 const CHAT = path.join(ROOT, 'tests', 'fixtures', 'chats', 'WhatsApp Chat with Franco.txt');
 
@@ -80,16 +80,7 @@ describe('uploading a WhatsApp chat in the browser', { timeout: 180_000 }, () =>
     page = await context.newPage();
     watch(page, problems);
     page.setDefaultTimeout(15_000);
-    await page.goto(`${base}/`);
-    const status = await page.evaluate(async (body) => {
-      const res = await fetch('/api/v1/setup', {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-        body: JSON.stringify(body),
-      });
-      return res.status;
-    }, { ...OWNER, code });
-    assert.equal(status, 201);
+    await setUpWorkspace(page, base, { ...OWNER, code });
     await page.goto(`${base}/`);
     const added = await api('POST', '/api/v1/users', AGENT);
     assert.equal(added.status, 201, JSON.stringify(added.body));

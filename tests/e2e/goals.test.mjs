@@ -17,7 +17,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { BIN, CHROMIUM, LAUNCH, SHOTS, startServer, stopServer, watch } from './harness.mjs';
+import { BIN, CHROMIUM, LAUNCH, SHOTS, startServer, stopServer, watch, setUpWorkspace } from './harness.mjs';
 
 const OWNER = {
   workspace_name: 'Forno Bianchi',
@@ -84,16 +84,7 @@ describe('goals in the browser', { timeout: 180_000 }, () => {
     context = await browser.newContext({ locale: 'it-IT', viewport: { width: 1280, height: 900 } });
     page = await context.newPage();
     watch(page, problems);
-    await page.goto(`${base}/`);
-    const status = await page.evaluate(async (body) => {
-      const res = await fetch('/api/v1/setup', {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-        body: JSON.stringify(body),
-      });
-      return res.status;
-    }, { ...OWNER, code });
-    assert.equal(status, 201);
+    await setUpWorkspace(page, base, { ...OWNER, code });
   });
 
   after(async () => {

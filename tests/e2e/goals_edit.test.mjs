@@ -16,7 +16,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { BIN, CHROMIUM, LAUNCH, SHOTS, startServer, stopServer, watch } from './harness.mjs';
+import { BIN, CHROMIUM, LAUNCH, SHOTS, startServer, stopServer, watch, setUpWorkspace } from './harness.mjs';
 
 const OWNER = {
   workspace_name: 'Forno Bianchi',
@@ -78,16 +78,7 @@ describe('goals in the browser: editing, the site script, ROI over time, respons
     context = await browser.newContext({ locale: 'it-IT', viewport: { width: 1280, height: 900 } });
     page = await context.newPage();
     watch(page, problems);
-    await page.goto(`${base}/`);
-    const status = await page.evaluate(async (body) => {
-      const res = await fetch('/api/v1/setup', {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-        body: JSON.stringify(body),
-      });
-      return res.status;
-    }, { ...OWNER, code });
-    assert.equal(status, 201);
+    await setUpWorkspace(page, base, { ...OWNER, code });
     // What the first browser test makes through the forms, made here through the API.
     const o = await call('POST', '/api/v1/objectives', {
       name: 'Iscrizioni', metric: 'conversions', event: 'newsletter_signup', target: 20, start: dayOffset(-10), end: dayOffset(19),

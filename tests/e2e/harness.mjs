@@ -113,3 +113,20 @@ export async function conversationByName(p, name) {
   assert.ok(found, `conversation with ${name} is stored`);
   return found;
 }
+
+/**
+ * The first run's set-up from page P, as the set-up page does it: the workspace and its owner
+ * (BODY: the owner's fields and the server's set-up code). Asserts 201.
+ */
+export async function setUpWorkspace(p, base, body) {
+  await p.goto(`${base}/`);
+  const status = await p.evaluate(async (b) => {
+    const res = await fetch('/api/v1/setup', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: JSON.stringify(b),
+    });
+    return res.status;
+  }, body);
+  assert.equal(status, 201);
+}

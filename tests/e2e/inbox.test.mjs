@@ -22,7 +22,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import {
-  BIN, CHROMIUM, LAUNCH, ROOT, SHOTS, startServer, stopServer, watch, conversationByName as findConversation, conversationRow, conversationRows, exact, pageApi,
+  BIN, CHROMIUM, LAUNCH, ROOT, SHOTS, startServer, stopServer, watch, conversationByName as findConversation, conversationRow, conversationRows, exact, pageApi, setUpWorkspace,
 } from './harness.mjs';
 
 const OWNER = {
@@ -92,16 +92,7 @@ describe('the shared inbox in the browser', { timeout: 240_000 }, () => {
     context = await browser.newContext({ locale: 'it-IT', viewport: { width: 1480, height: 900 } });
     page = await context.newPage();
     watch(page, problems);
-    await page.goto(`${base}/`);
-    const status = await page.evaluate(async (body) => {
-      const res = await fetch('/api/v1/setup', {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-        body: JSON.stringify(body),
-      });
-      return res.status;
-    }, { ...OWNER, code });
-    assert.equal(status, 201);
+    await setUpWorkspace(page, base, { ...OWNER, code });
     me = (await api(page, 'GET', '/api/v1/me')).body.user;
   });
 

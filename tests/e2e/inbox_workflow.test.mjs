@@ -24,7 +24,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import {
-  BIN, CHROMIUM, LAUNCH, SHOTS, startServer, stopServer, watch, conversationByName as findConversation, conversationRow, conversationRows, exact, pageApi,
+  BIN, CHROMIUM, LAUNCH, SHOTS, startServer, stopServer, watch, conversationByName as findConversation, conversationRow, conversationRows, exact, pageApi, setUpWorkspace,
 } from './harness.mjs';
 
 /*
@@ -112,16 +112,7 @@ describe('the inbox workflow in the browser: snooze, canned replies, SLA', { tim
     const context = await browser.newContext({ locale: 'it-IT', timezoneId: 'Europe/Rome', viewport: { width: 1480, height: 900 } });
     page = await context.newPage();
     watch(page, problems);
-    await page.goto(`${base}/`);
-    const status = await page.evaluate(async (body) => {
-      const res = await fetch('/api/v1/setup', {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-        body: JSON.stringify(body),
-      });
-      return res.status;
-    }, { ...OWNER, code });
-    assert.equal(status, 201);
+    await setUpWorkspace(page, base, { ...OWNER, code });
     for (const [name, lines] of Object.entries(CHATS)) {
       const file = path.join(dir, name);
       await writeFile(file, `${lines.join('\n')}\n`);

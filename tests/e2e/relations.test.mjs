@@ -17,7 +17,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { BIN, CHROMIUM, LAUNCH, SHOTS, startServer, stopServer, watch } from './harness.mjs';
+import { BIN, CHROMIUM, LAUNCH, SHOTS, startServer, stopServer, watch, setUpWorkspace } from './harness.mjs';
 
 const DAY = 86_400_000;
 const OWNER = {
@@ -85,16 +85,7 @@ describe('relationship views in the browser', { timeout: 180_000 }, () => {
     const context = await browser.newContext({ locale: 'it-IT', viewport: { width: 1280, height: 900 } });
     page = await context.newPage();
     watch(page, problems);
-    await page.goto(`${base}/`);
-    const status = await page.evaluate(async (body) => {
-      const res = await fetch('/api/v1/setup', {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-        body: JSON.stringify(body),
-      });
-      return res.status;
-    }, { ...OWNER, code });
-    assert.equal(status, 201);
+    await setUpWorkspace(page, base, { ...OWNER, code });
 
     // an organization with people: two pairs of near-identical names (duplicates by name)
     const now = Date.now();
