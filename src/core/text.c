@@ -288,6 +288,34 @@ int pz_slug_valid(const char *s)
     return 1;
 }
 
+/* Each 8-byte word (the last one zero-padded) is mixed in by xor, a multiply by an odd
+ * constant and a fold of the high half down; the length is mixed in first and the end is the
+ * 64-bit finalizer of MurmurHash3 (its published constants), so every input bit reaches every
+ * output bit. */
+uint64_t pz_hash64(const void *p, size_t n)
+{
+    const unsigned char *s = p;
+    uint64_t h = 0x9e3779b97f4a7c15ULL ^ ((uint64_t)n * 0xc2b2ae3d27d4eb4fULL), w;
+
+    for (; n >= 8; s += 8, n -= 8) {
+        memcpy(&w, s, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdULL;
+        h ^= h >> 32;
+    }
+    if (n) {
+        w = 0;
+        memcpy(&w, s, n);
+        h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+        h ^= h >> 32;
+    }
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 33;
+    return h;
+}
+
 uint64_t pz_fnv1a64(const void *p, size_t n)
 {
     const unsigned char *s = p;

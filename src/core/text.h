@@ -65,4 +65,12 @@ int pz_slug_valid(const char *s);
 /* FNV-1a 64-bit hash of N bytes, for ETags and cache keys (not for security). */
 uint64_t pz_fnv1a64(const void *p, size_t n);
 
+/*
+ * A hash of N bytes for tables that live in memory only: eight bytes a step,
+ * several times faster than pz_fnv1a64 on words and message texts. Its value
+ * depends on the machine's byte order, so it must never be stored or sent:
+ * keys that last (dedup keys, ETags) use pz_fnv1a64 or a real digest.
+ */
+uint64_t pz_hash64(const void *p, size_t n);
+
 #endif

@@ -271,7 +271,7 @@ int pz_word_terms(struct pz_stemmer *s, const char *word, size_t n, int what, st
         struct cache_slot *slot;
         if (!s->cache)
             s->cache = xcalloc(CACHE_SLOTS, sizeof(*s->cache));
-        slot = &s->cache[pz_fnv1a64(word, n) & (CACHE_SLOTS - 1)];
+        slot = &s->cache[pz_hash64(word, n) & (CACHE_SLOTS - 1)];
         if (slot->n != n || memcmp(slot->word, word, n) != 0) {
             n_it = stem_one(s->it, word, n, s->it_buf);
             n_en = stem_one(s->en, word, n, s->en_buf);

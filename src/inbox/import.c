@@ -83,6 +83,7 @@ struct inbox_import {
     int64_t conv_id;
     char channel[16];
     char *conv_key;
+    uint64_t conv_hash; /* pz_fnv1a64 of conv_key, the start of its messages' keys */
     char *title;
     char title_fold[FOLD_MAX];
     int is_group;
@@ -498,13 +499,14 @@ static void feed_count(struct key_hash *k, long n)
     feed(k, num + o, sizeof(num) - o);
 }
 
-void inbox_dedup_key(const char *channel, const char *conversation_key,
-                     const struct chat_message *m, long n, char out[INBOX_KEY_SIZE])
+/* inbox_dedup_key with the conversation key's FNV-1a hash, CONV, worked out by the caller
+ * (once per conversation, not per message). */
+static void dedup_key(const char *channel, const char *conversation_key, uint64_t conv,
+                      const struct chat_message *m, long n, char out[INBOX_KEY_SIZE])
 {
     struct key_hash k;
     unsigned char h[12], conv_hi[4];
     char num[32];
-    uint64_t conv = pz_fnv1a64(conversation_key, strlen(conversation_key));
 
     crypto_generichash_init(&k.st, NULL, 0, sizeof(h));
     k.n = 0;
@@ -552,6 +554,13 @@ void inbox_dedup_key(const char *channel, const char *conversation_key,
     pz_hex_encode(h, sizeof(h), out + 22, INBOX_KEY_SIZE - 22);
 }
 
+void inbox_dedup_key(const char *channel, const char *conversation_key,
+                     const struct chat_message *m, long n, char out[INBOX_KEY_SIZE])
+{
+    dedup_key(channel, conversation_key, pz_fnv1a64(conversation_key, strlen(conversation_key)), m,
+              n, out);
+}
+
 /* The key of a message's reply target when the source names it by id. */
 static void reply_key(const struct inbox_import *w, const char *source_id, char out[INBOX_KEY_SIZE])
 {
@@ -559,7 +568,7 @@ static void reply_key(const struct inbox_import *w, const char *source_id, char 
 
     memset(&t, 0, sizeof(t));
     t.source_id = source_id;
-    inbox_dedup_key(w->channel, w->conv_key, &t, 0, out);
+    dedup_key(w->channel, w->conv_key, w->conv_hash, &t, 0, out);
 }
 
 static void dd_sweep(struct inbox_import *w)
@@ -593,9 +602,9 @@ static long dd_count(struct inbox_import *w, const struct chat_message *m)
     parts[2] = m->sender_name ? m->sender_name : (m->sender_key ? m->sender_key : "");
     parts[3] = NULL;
     for (int i = 0; parts[i]; i++)
-        h = (h ^ pz_fnv1a64(parts[i], strlen(parts[i]))) * 1099511628211ULL;
+        h = (h ^ pz_hash64(parts[i], strlen(parts[i]))) * 1099511628211ULL;
     h = (h ^ (uint64_t)m->sent_at) * 1099511628211ULL;
-    h = (h ^ pz_fnv1a64(m->text ? m->text : "", m->text ? m->text_len : 0)) * 1099511628211ULL;
+    h = (h ^ pz_hash64(m->text ? m->text : "", m->text ? m->text_len : 0)) * 1099511628211ULL;
     if (!h)
         h = 1;
     if (w->dd_since_sweep >= DEDUP_WINDOW)
@@ -636,6 +645,7 @@ static int on_begin(const struct chat_conversation *c, void *arg)
     free(w->conv_key);
     free(w->title);
     w->conv_key = xstrdup(c->key);
+    w->conv_hash = pz_fnv1a64(w->conv_key, strlen(w->conv_key));
     tidy(c->title, title, sizeof(title));
     w->title = xstrdup(title);
     fold(title, w->title_fold);
@@ -848,7 +858,7 @@ static int on_message(const struct chat_message *m, void *arg)
         outgoing = who && who->is_me;
     if (!m->source_id)
         n = dd_count(w, m);
-    inbox_dedup_key(w->channel, w->conv_key, m, n, key);
+    dedup_key(w->channel, w->conv_key, w->conv_hash, m, n, key);
     if (m->reply_to_source_id)
         reply_key(w, m->reply_to_source_id, rkey);
     tidy(m->sender_name ? m->sender_name : (who ? who->name : NULL), sender, sizeof(sender));

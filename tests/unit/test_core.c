@@ -1172,6 +1172,32 @@ static void test_fnv1a64(void **state)
     assert_true(pz_fnv1a64("ab", 1) == 0xaf63dc4c8601ec8cULL);
 }
 
+static void test_hash64(void **state)
+{
+    char buf[64], word[32];
+    static unsigned short load[2048];
+    uint64_t h;
+    unsigned short most = 0;
+
+    (void)state;
+    /* Only N bytes count, wherever they sit in memory, and zero bytes are not padding. */
+    memcpy(buf + 1, "scarpe rosse", 12);
+    assert_true(pz_hash64("scarpe rosse", 12) == pz_hash64(buf + 1, 12));
+    assert_true(pz_hash64("scarpe rosse!", 12) == pz_hash64("scarpe rosse", 12));
+    assert_true(pz_hash64("a", 1) != pz_hash64("a\0", 2));
+    assert_true(pz_hash64("", 0) != pz_hash64("\0", 1));
+    assert_true(pz_hash64("12345678", 8) != pz_hash64("12345679", 8));
+    /* Tables take its low bits: 20,480 similar words fall evenly in 2,048 slots (10 each on
+     * average; a poor mix of the last bytes would pile them up). */
+    for (int i = 0; i < 20480; i++) {
+        int n = snprintf(word, sizeof(word), "parola%d", i);
+        h = pz_hash64(word, (size_t)n);
+        if (++load[h & 2047] > most)
+            most = load[h & 2047];
+    }
+    assert_true(most < 30);
+}
+
 static void test_strerror(void **state)
 {
     (void)state;
@@ -1238,6 +1264,7 @@ int main(void)
         cmocka_unit_test(test_slug_valid),
         cmocka_unit_test(test_str_helpers),
         cmocka_unit_test(test_fnv1a64),
+        cmocka_unit_test(test_hash64),
         cmocka_unit_test(test_strerror),
     };
 
