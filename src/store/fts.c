@@ -188,6 +188,21 @@ void sq_search_defer(void *db)
     }
 }
 
+/*
+ * FTS5 writes the terms it gathers as a new segment each time they fill its
+ * memory, and merges a level's segments into one on the next level once
+ * there are `automerge` of them (4 by default), so a large catch-up writes
+ * the whole index again at every level it climbs. Merging 16 at a time
+ * climbs half as many levels: a tenth of a 1,000,000-message import, whose
+ * index then holds more segments per level, which searches read in a few
+ * milliseconds more at most (docs/BENCHMARKS.md). The usual 4 is set again
+ * in the same transaction, so later writes go on merging as before.
+ */
+#define AUTOMERGE_BULK  "16"
+#define AUTOMERGE_USUAL "4"
+#define CATCH_UP_MERGE_SQL(n)                                                                      \
+    "INSERT INTO messages_search (messages_search, rank) VALUES ('automerge', " n ");"
+
 int sq_search_sync(void *db, int commit)
 {
     char *trigger = insert_trigger_sql;
@@ -198,9 +213,13 @@ int sq_search_sync(void *db, int commit)
     search_deferred = 0;
     insert_trigger_sql = NULL;
     if (commit) {
-        rc = sq_exec_small_cache(db, "INSERT INTO messages_search (rowid, body) SELECT id, body"
-                                     " FROM messages WHERE id > (SELECT coalesce(max(id), 0)"
-                                     " FROM messages_search_docsize) ORDER BY id");
+        rc = sq_exec_small_cache(
+            db,
+            CATCH_UP_MERGE_SQL(
+                AUTOMERGE_BULK) "INSERT INTO messages_search (rowid, body) SELECT id, body"
+                                " FROM messages WHERE id > (SELECT coalesce(max(id), 0)"
+                                " FROM messages_search_docsize) ORDER BY id;" CATCH_UP_MERGE_SQL(
+                                    AUTOMERGE_USUAL));
         if (rc == SQLITE_OK && trigger)
             rc = sqlite3_exec(db, trigger, NULL, NULL, NULL);
     }
