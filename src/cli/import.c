@@ -444,7 +444,7 @@ int cmd_import(int argc, char **argv)
     const char *db = NULL, *ws_slug = NULL, *given = NULL, *tz = NULL;
     const char **me = xcalloc((size_t)argc + 1, sizeof(*me));
     size_t n_me = 0;
-    int json = 0, dry_run = 0, opt, refused = 0, failed = 0, first;
+    int json = 0, dry_run = 0, opt, refused = 0, failed = 0, first, alone;
     struct pz_store *store = NULL;
     struct run_state s;
     struct workspace w;
@@ -516,6 +516,8 @@ int cmd_import(int argc, char **argv)
         free(me);
         return EXIT_FAIL;
     }
+    /* With the database to itself, the import writes each page once (store.h). */
+    alone = !dry_run && pz_store_alone(s.conn, 1) == 1;
     s.workspace_id = w.id;
     s.batch.conn = s.conn;
     s.batch.workspace_id = w.id;
@@ -627,6 +629,8 @@ int cmd_import(int argc, char **argv)
     inbox_import_free(s.chat);
     free(me);
     pz_buf_release(&formats);
+    if (alone) /* should it fail, the next open of the database shares it again */
+        pz_store_alone(s.conn, 0);
     pz_store_close(store);
     return failed || refused ? EXIT_FAIL : EXIT_OK;
 }

@@ -50,6 +50,8 @@ struct pz_store_ops {
     /* Run by pz_store_bulk: settings for a long write (NULL: none) and back to normal. */
     const char *bulk_on_sql;
     const char *bulk_off_sql;
+    /* pz_store_alone (NULL: a connection never has the database to itself). */
+    int (*alone)(void *db, int on);
     /* Run by pz_store_references_trusted: foreign keys unchecked, and checked again (NULL: none).
      */
     const char *refs_trusted_sql;

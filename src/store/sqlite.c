@@ -35,6 +35,7 @@ static void *sq_connect(const char *target)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
     char *msg = NULL;
     int rc;
 
@@ -48,8 +49,27 @@ static void *sq_connect(const char *target)
         return NULL;
     }
     sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS);
+    /* SQLite answers the mode it is in: anything but WAL, or the lock refused, means that
+     * another program has the database to itself (pz_store_alone) for a long write. */
+    rc = sqlite3_prepare_v2(db, "PRAGMA journal_mode = WAL", -1, &st, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW || !sqlite3_column_text(st, 0) ||
+        strcmp((const char *)sqlite3_column_text(st, 0), "wal") != 0) {
+        if (rc == SQLITE_ROW || rc == SQLITE_BUSY)
+            pz_error(PZ_EDB,
+                     "cannot open database '%s': another program is writing it on its own, such"
+                     " as `piazza import`; try again when it has finished",
+                     target);
+        else
+            pz_error(PZ_EDB, "cannot set up database '%s': %s", target, sqlite3_errmsg(db));
+        sqlite3_finalize(st);
+        sqlite3_close(db);
+        return NULL;
+    }
+    sqlite3_finalize(st);
     rc = sqlite3_exec(db,
-                      "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
+                      "PRAGMA foreign_keys = ON;"
                       " PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY;" MMAP_SQL,
                       NULL, NULL, &msg);
     if (rc != SQLITE_OK) {
@@ -473,6 +493,38 @@ static int sq_text_catch_up(void *db, const char *table)
     return 0;
 }
 
+/*
+ * pz_store_alone. Leaving WAL mode needs every other connection closed: SQLite
+ * refuses with SQLITE_BUSY otherwise, and the busy timeout is set to nothing
+ * for the attempt, so a shared database is answered at once. A crash while
+ * alone leaves a hot journal that the next open rolls back, and every open
+ * asks for WAL mode again (sq_connect), so a database is never left out of it.
+ */
+#define SHARED_SQL "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+
+static int sq_alone(void *vdb, int on)
+{
+    sqlite3 *db = vdb;
+    sqlite3_stmt *st = NULL;
+    int taken = 0;
+
+    if (!on)
+        return sqlite3_exec(db, SHARED_SQL, NULL, NULL, NULL) == SQLITE_OK
+                   ? 0
+                   : pz_error(PZ_EDB, "cannot share the database again: %s", sqlite3_errmsg(db));
+    sqlite3_busy_timeout(db, 0);
+    if (sqlite3_prepare_v2(db, "PRAGMA journal_mode = DELETE", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+        taken = strcmp((const char *)sqlite3_column_text(st, 0), "delete") == 0;
+    sqlite3_finalize(st);
+    sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS);
+    if (taken && sqlite3_exec(db, "PRAGMA synchronous = FULL", NULL, NULL, NULL) != SQLITE_OK) {
+        sqlite3_exec(db, SHARED_SQL, NULL, NULL, NULL);
+        taken = 0;
+    }
+    return taken;
+}
+
 const struct pz_store_ops pz_sqlite_ops = {
     .name = "sqlite",
     .begin_sql = "BEGIN IMMEDIATE",
@@ -510,6 +562,7 @@ const struct pz_store_ops pz_sqlite_ops = {
      * in memory while staying well under the import's 64 MB budget. Without the map, whose
      * pages would count as the importer's memory however large the database. */
     .bulk_on_sql = "PRAGMA cache_size = -32768; PRAGMA mmap_size = 0;",
+    .alone = sq_alone,
     .bulk_off_sql = "PRAGMA cache_size = -2000;" MMAP_SQL,
     /* Each checked insert of a child row looks its parent up in another B-tree: about a sixth
      * of an import's writing. */

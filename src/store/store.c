@@ -281,6 +281,11 @@ int pz_store_bulk(struct pz_conn *c, int on)
     return sql ? c->store->ops->exec(c->db, sql) : 0;
 }
 
+int pz_store_alone(struct pz_conn *c, int on)
+{
+    return c->store->ops->alone ? c->store->ops->alone(c->db, on) : 0;
+}
+
 int pz_store_references_trusted(struct pz_conn *c, int on)
 {
     const char *sql = on ? c->store->ops->refs_trusted_sql : c->store->ops->refs_checked_sql;

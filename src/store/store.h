@@ -164,6 +164,21 @@ void pz_sql_bind_ids(struct pz_stmt *st, int idx, const int64_t *ids, size_t n_i
 int pz_store_bulk(struct pz_conn *conn, int on);
 
 /*
+ * For a command-line writer such as `piazza import`, which may be the only
+ * program using the database: ON 1 takes the database for this connection,
+ * but only when no other connection, in this process or another, has it
+ * open, and then returns 1. Its writes go to the database file once, under a
+ * rollback journal synced at every commit, instead of into the write-ahead
+ * log first and again into the file at the checkpoint (SQLite: journal_mode
+ * DELETE, synchronous FULL; a tenth of a large import's time). A program that
+ * opens the database during a write is refused with a message that says so.
+ * Returns 0, changing nothing, when the database is shared or the backend has
+ * no such mode. ON 0 gives the database back to sharing (the write-ahead log
+ * again); call it before closing. Outside a transaction only.
+ */
+int pz_store_alone(struct pz_conn *conn, int on);
+
+/*
  * For a writer that makes every row's references itself, such as the
  * contacts importer (the identities, memberships and entries it writes point
  * at contacts it has just found or made, in the same transaction): ON 1 stops

@@ -788,10 +788,94 @@ static void test_step_nowait(void **state)
     pz_store_close(other);
 }
 
+/* The text of the single row and column that SQL yields (static buffer). */
+static const char *one_text(struct pz_conn *c, const char *sql)
+{
+    static char out[64];
+    struct pz_stmt *st = pz_sql(c, sql);
+
+    assert_non_null(st);
+    assert_int_equal(pz_sql_step(st), PZ_SQL_ROW);
+    snprintf(out, sizeof(out), "%s", pz_sql_text(st, 0) ? pz_sql_text(st, 0) : "(null)");
+    pz_sql_done(st);
+    return out;
+}
+
+/* A connection takes the database to itself only when nobody else has it open, writes and
+ * rolls back under the rollback journal, and gives it back to WAL mode. */
+static void test_alone(void **state)
+{
+    struct fixture *f = *state;
+    struct pz_store *other = NULL;
+    struct pz_conn *ca = conn_of(state), *cb;
+    char journal[200];
+    FILE *err;
+    int saved, n;
+    size_t got;
+    char text[400];
+
+    assert_int_equal(pz_sql_exec(ca, "CREATE TABLE t (x INTEGER)"), 0);
+    assert_string_equal(one_text(ca, "PRAGMA journal_mode"), "wal");
+
+    /* Shared: nothing changes, and at once (no wait for the others). */
+    assert_int_equal(pz_store_open(&other, f->path), 0);
+    cb = pz_store_conn(other);
+    assert_non_null(cb);
+    assert_int_equal(pz_store_alone(ca, 1), 0);
+    assert_string_equal(one_text(ca, "PRAGMA journal_mode"), "wal");
+    assert_int_equal(pz_sql_exec(cb, "INSERT INTO t (x) VALUES (1)"), 0);
+    pz_store_close(other);
+
+    /* Alone: the rollback journal, synced in full; a rollback undoes, a commit keeps. */
+    assert_int_equal(pz_store_alone(ca, 1), 1);
+    assert_string_equal(one_text(ca, "PRAGMA journal_mode"), "delete");
+    assert_int_equal(one_int(ca, "PRAGMA synchronous"), 2);
+    assert_int_equal(pz_tx_begin(ca), 0);
+    assert_int_equal(pz_sql_exec(ca, "INSERT INTO t (x) VALUES (2)"), 0);
+    assert_int_equal(pz_tx_rollback(ca), 0);
+    assert_int_equal(pz_tx_begin(ca), 0);
+    assert_int_equal(pz_sql_exec(ca, "INSERT INTO t (x) VALUES (3)"), 0);
+
+    /* Another program opening it meanwhile is refused, and told why. */
+    fflush(stderr);
+    saved = dup(2);
+    err = tmpfile();
+    assert_non_null(err);
+    dup2(fileno(err), 2);
+    pz_log_set_level(PZ_LOG_ERROR);
+    n = pz_store_open(&other, f->path);
+    pz_log_set_level(PZ_LOG_OFF);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    rewind(err);
+    got = fread(text, 1, sizeof(text) - 1, err);
+    text[got] = '\0';
+    fclose(err);
+    assert_int_equal(n, PZ_EDB);
+    assert_non_null(strstr(text, "another program is writing it on its own"));
+
+    assert_int_equal(pz_tx_commit(ca), 0);
+    assert_int_equal(one_int(ca, "SELECT group_concat(x) = '1,3' FROM t"), 1);
+    snprintf(journal, sizeof(journal), "%s-journal", f->path);
+    assert_int_equal(access(journal, F_OK), -1); /* the journal goes with the commit */
+
+    /* Given back: WAL mode, and others open it again. */
+    assert_int_equal(pz_store_alone(ca, 0), 0);
+    assert_string_equal(one_text(ca, "PRAGMA journal_mode"), "wal");
+    assert_int_equal(one_int(ca, "PRAGMA synchronous"), 1);
+    assert_int_equal(pz_store_open(&other, f->path), 0);
+    cb = pz_store_conn(other);
+    assert_non_null(cb);
+    assert_int_equal(one_int(cb, "SELECT COUNT(*) FROM t"), 2);
+    pz_store_close(other);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_open_errors),
+        cmocka_unit_test_setup_teardown(test_alone, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_sqlite_prefix, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migrate, setup, teardown),
         cmocka_unit_test_setup_teardown(test_text_query, setup, teardown),
