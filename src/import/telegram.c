@@ -28,6 +28,7 @@
 #define NAME_MAX_ 300
 
 struct reader {
+    const struct jsonpos_doc *doc;
     const char *name;
     const char *dir;
     const struct chat_sink *sink;
@@ -35,6 +36,9 @@ struct reader {
     char me[ID_MAX]; /* "user123" of the account, "" when unknown */
     struct pz_buf text;
     long reactions; /* on the messages handed out: counted, not imported */
+    int chats;      /* chats of the lists met */
+    char **seen;    /* the participants this chat announced: a set, cap_seen slots */
+    size_t n_seen, cap_seen;
 };
 
 static int set_fatal(struct import_problem *fatal, const char *name, long line, int code,
@@ -230,14 +234,56 @@ static long reaction_count(json_t *list)
     return n;
 }
 
-static int emit_message(struct reader *r, const char *data, const struct jsonpos_span *sp,
-                        long line)
+/* Announces the participant KEY (NAME) unless this chat already did: once each. */
+static int announce(struct reader *r, const char *key, const char *name)
+{
+    struct chat_participant p;
+    size_t mask, i;
+
+    if (r->n_seen * 2 >= r->cap_seen) {
+        size_t cap = r->cap_seen ? 2 * r->cap_seen : 64;
+        char **old = r->seen, **fresh = xcalloc(cap, sizeof(*fresh));
+        for (size_t k = 0; k < r->cap_seen; k++) {
+            if (!old[k])
+                continue;
+            for (i = pz_hash64(old[k], strlen(old[k])) & (cap - 1); fresh[i];
+                 i = (i + 1) & (cap - 1))
+                ;
+            fresh[i] = old[k];
+        }
+        free(old);
+        r->seen = fresh;
+        r->cap_seen = cap;
+    }
+    mask = r->cap_seen - 1;
+    for (i = pz_hash64(key, strlen(key)) & mask; r->seen[i]; i = (i + 1) & mask)
+        if (strcmp(r->seen[i], key) == 0)
+            return 0;
+    r->seen[i] = xstrdup(key);
+    r->n_seen++;
+    memset(&p, 0, sizeof(p));
+    p.key = key;
+    p.name = name;
+    p.is_me = r->me[0] && strcmp(key, r->me) == 0;
+    return r->sink->participant(&p, r->sink->arg);
+}
+
+static void forget_participants(struct reader *r)
+{
+    for (size_t k = 0; k < r->cap_seen; k++)
+        free(r->seen[k]);
+    free(r->seen);
+    r->seen = NULL;
+    r->n_seen = r->cap_seen = 0;
+}
+
+static int emit_message(struct reader *r, const struct jsonpos_span *sp)
 {
     struct chat_message cm;
-    json_error_t jerr;
-    json_t *m = json_loadb(data + sp->start, sp->end - sp->start, 0, &jerr);
+    json_t *m = jsonpos_parse(r->doc, sp, 0, NULL);
     char id[ID_MAX], type[32], from[NAME_MAX_ + 1], from_id[ID_MAX], reply[ID_MAX], date[40];
     char photo[1024], file[1024], fname[NAME_MAX_ + 1], mime[128];
+    long line = sp->line;
     int rc = 0;
 
     if (!json_is_object(m)) {
@@ -260,16 +306,10 @@ static int emit_message(struct reader *r, const char *data, const struct jsonpos
         text_of(m, "actor", from, sizeof(from));
         text_of(m, "actor_id", from_id, sizeof(from_id));
     }
-    if (from_id[0] || from[0]) {
-        struct chat_participant p;
-        memset(&p, 0, sizeof(p));
-        p.key = from_id[0] ? from_id : from;
-        p.name = from[0] ? from : p.key;
-        p.is_me = r->me[0] && strcmp(p.key, r->me) == 0;
-        if ((rc = r->sink->participant(&p, r->sink->arg)) != 0) {
-            json_decref(m);
-            return rc;
-        }
+    if ((from_id[0] || from[0]) &&
+        (rc = announce(r, from_id[0] ? from_id : from, from[0] ? from : from_id)) != 0) {
+        json_decref(m);
+        return rc;
     }
     cm.file = r->name;
     cm.line = line;
@@ -311,45 +351,51 @@ static int emit_message(struct reader *r, const char *data, const struct jsonpos
     return rc;
 }
 
-/* A scalar member KEY of the chat at [start, end) (found without parsing the chat). */
-static json_t *chat_member(const char *data, size_t start, size_t end, const char *key)
+/* A string or integer value at SP as text into OUT ("" otherwise). */
+static void scalar_at(const struct reader *r, const struct jsonpos_span *sp, char *out,
+                      size_t outsz)
 {
-    const char *path[1] = {key};
-    size_t n;
-    struct jsonpos_span *sp = jsonpos_spans(data + start, end - start, path, 1, &n, NULL);
-    json_t *v = NULL;
+    json_t *v = jsonpos_parse(r->doc, sp, 0, NULL);
 
-    if (n > 0)
-        v = json_loadb(data + start + sp[0].start, sp[0].end - sp[0].start, JSON_DECODE_ANY, NULL);
-    free(sp);
-    return v;
+    out[0] = '\0';
+    if (json_is_integer(v))
+        snprintf(out, outsz, "%lld", (long long)json_integer_value(v));
+    else if (json_is_string(v))
+        snprintf(out, outsz, "%s", json_string_value(v));
+    json_decref(v);
 }
 
-static int emit_chat(struct reader *r, const char *data, size_t start, size_t end, long line0)
+/*
+ * The chat whose object is at CHAT: its members walked once for its name, type and id and
+ * where its messages are (they may come in any order), then its messages walked and parsed
+ * one at a time, the pages behind let go. The file was walked whole before (read_doc), so
+ * the walks here meet no broken JSON.
+ */
+static int emit_chat(struct reader *r, const struct jsonpos_span *chat)
 {
-    static const char *const msgs_path[] = {"messages", "*"};
     static const char *const one_to_one[] = {"personal_chat", "saved_messages", "bot_chat"};
     struct chat_conversation c;
-    json_t *jname = chat_member(data, start, end, "name");
-    json_t *jtype = chat_member(data, start, end, "type");
-    json_t *jid = chat_member(data, start, end, "id");
+    struct jsonpos_iter it;
+    struct jsonpos_span sp, msgs = {0, 0, 0};
     char key[ID_MAX], title[NAME_MAX_ + 1], type[40];
-    struct jsonpos_span *sp;
-    size_t n;
-    int rc;
+    size_t dropped, n = 0;
+    int rc, have_msgs = 0;
 
     key[0] = title[0] = type[0] = '\0';
-    if (json_is_integer(jid))
-        snprintf(key, sizeof(key), "%lld", (long long)json_integer_value(jid));
-    else if (json_is_string(jid))
-        snprintf(key, sizeof(key), "%s", json_string_value(jid));
-    if (json_is_string(jname))
-        snprintf(title, sizeof(title), "%s", json_string_value(jname));
-    if (json_is_string(jtype))
-        snprintf(type, sizeof(type), "%s", json_string_value(jtype));
-    json_decref(jname);
-    json_decref(jtype);
-    json_decref(jid);
+    if (jsonpos_iter_begin(&it, r->doc, chat->start, chat->line, NULL) < 0)
+        return 0; /* not an object: nothing to read in it */
+    while (jsonpos_iter_next(&it, &sp, NULL) == 1) {
+        if (strcmp(it.key, "name") == 0)
+            scalar_at(r, &sp, title, sizeof(title));
+        else if (strcmp(it.key, "type") == 0)
+            scalar_at(r, &sp, type, sizeof(type));
+        else if (strcmp(it.key, "id") == 0)
+            scalar_at(r, &sp, key, sizeof(key));
+        else if (strcmp(it.key, "messages") == 0 && r->doc->s[sp.start] == '[') {
+            msgs = sp;
+            have_msgs = 1;
+        }
+    }
     {
         size_t tn = strlen(title);
         while (tn > 0 && !pz_utf8_valid(title, tn))
@@ -358,12 +404,12 @@ static int emit_chat(struct reader *r, const char *data, size_t start, size_t en
             key[0] = '\0';
     }
     if (!key[0]) {
-        skip(r, line0, "chat without an id: skipped");
+        skip(r, chat->line, "chat without an id: skipped");
         return 0;
     }
     memset(&c, 0, sizeof(c));
     c.file = r->name;
-    c.line = line0;
+    c.line = chat->line;
     c.channel = "telegram";
     c.key = key;
     c.title = title;
@@ -371,17 +417,137 @@ static int emit_chat(struct reader *r, const char *data, size_t start, size_t en
     for (size_t i = 0; i < sizeof(one_to_one) / sizeof(one_to_one[0]); i++)
         if (strcmp(type, one_to_one[i]) == 0)
             c.is_group = 0;
+    forget_participants(r);
     rc = r->sink->begin(&c, r->sink->arg);
-    sp = jsonpos_spans(data + start, end - start, msgs_path, 2, &n, NULL);
-    for (size_t i = 0; rc == 0 && i < n; i++) {
-        struct jsonpos_span abs = {start + sp[i].start, start + sp[i].end, sp[i].line};
-        rc = emit_message(r, data, &abs, line0 + sp[i].line - 1);
-        if (r->sink->on_progress && (i & 1023) == 0)
-            r->sink->on_progress((long long)abs.start, -1, r->sink->arg);
+    dropped = msgs.start;
+    if (rc == 0 && have_msgs && jsonpos_iter_begin(&it, r->doc, msgs.start, msgs.line, NULL) == 0) {
+        while (rc == 0 && jsonpos_iter_next(&it, &sp, NULL) == 1) {
+            rc = emit_message(r, &sp);
+            if ((++n & 1023) == 0) {
+                if (r->sink->on_progress)
+                    r->sink->on_progress((long long)sp.start, (long long)r->doc->len, r->sink->arg);
+                jsonpos_drop(r->doc, dropped, sp.start);
+                dropped = sp.start;
+            }
+        }
+        jsonpos_drop(r->doc, dropped, it.at);
     }
-    free(sp);
     if (rc == 0)
         rc = r->sink->end(r->sink->arg);
+    return rc;
+}
+
+/* The chats of the list at SP (an object {about, list: [...]}), one after another. */
+static int emit_list(struct reader *r, const struct jsonpos_span *sp)
+{
+    struct jsonpos_iter it, items;
+    struct jsonpos_span m, chat;
+    int rc = 0;
+
+    if (jsonpos_iter_begin(&it, r->doc, sp->start, sp->line, NULL) < 0 || it.closer != '}')
+        return 0;
+    while (rc == 0 && jsonpos_iter_next(&it, &m, NULL) == 1) {
+        if (strcmp(it.key, "list") != 0 || r->doc->s[m.start] != '[' ||
+            jsonpos_iter_begin(&items, r->doc, m.start, m.line, NULL) < 0)
+            continue;
+        while (rc == 0 && jsonpos_iter_next(&items, &chat, NULL) == 1) {
+            r->chats++;
+            rc = emit_chat(r, &chat);
+        }
+    }
+    return rc;
+}
+
+/*
+ * Reads DOC. Its top object is walked first, member by member: that checks the whole file
+ * as JSON (a file cut short is refused before anything is handed out) and finds the parts,
+ * without parsing the large ones. Then the chats are read one at a time (emit_chat).
+ */
+static int read_doc(const struct jsonpos_doc *doc, const char *name, const char *dir,
+                    const struct chat_options *opts, const struct chat_sink *sink,
+                    struct import_problem *fatal)
+{
+    const char *zone = opts && opts->time_zone ? opts->time_zone : "Europe/Rome";
+    struct reader r;
+    struct jsonpos_iter it;
+    struct jsonpos_span sp, lists[2], top;
+    struct jsonpos_error err = {1, ""};
+    size_t i = 0;
+    long line = 1;
+    int rc, n_lists = 0, have_msgs = 0;
+
+    while (i < doc->len &&
+           (doc->s[i] == ' ' || doc->s[i] == '\n' || doc->s[i] == '\r' || doc->s[i] == '\t'))
+        line += doc->s[i++] == '\n';
+    if (i >= doc->len || doc->s[i] != '{')
+        return set_fatal(fatal, name, line, PZ_EINVAL, "not a Telegram export: not a JSON object");
+    memset(&r, 0, sizeof(r));
+    top.start = i;
+    top.line = line;
+    jsonpos_iter_begin(&it, doc, i, line, &err);
+    while ((rc = jsonpos_iter_next(&it, &sp, &err)) == 1) {
+        if ((strcmp(it.key, "chats") == 0 || strcmp(it.key, "left_chats") == 0) &&
+            doc->s[sp.start] == '{' && n_lists < 2) {
+            /* chats before left_chats, whichever the file gives first */
+            int at = strcmp(it.key, "chats") == 0 ? 0 : n_lists;
+            if (at == 0 && n_lists == 1)
+                lists[1] = lists[0];
+            lists[at] = sp;
+            n_lists++;
+        } else if (strcmp(it.key, "messages") == 0) {
+            have_msgs = 1;
+        } else if (strcmp(it.key, "personal_information") == 0 && doc->s[sp.start] == '{') {
+            struct jsonpos_iter pi;
+            struct jsonpos_span v;
+            char id[ID_MAX - 8];
+            jsonpos_iter_begin(&pi, doc, sp.start, sp.line, NULL);
+            while (jsonpos_iter_next(&pi, &v, NULL) == 1)
+                if (strcmp(pi.key, "user_id") == 0 && doc->s[v.start] >= '0' &&
+                    doc->s[v.start] <= '9') {
+                    r.doc = doc;
+                    scalar_at(&r, &v, id, sizeof(id));
+                    snprintf(r.me, sizeof(r.me), "user%s", id);
+                }
+        }
+    }
+    if (rc == 0) {
+        size_t at = it.at;
+        long l = it.line;
+        while (at < doc->len && (doc->s[at] == ' ' || doc->s[at] == '\n' || doc->s[at] == '\r' ||
+                                 doc->s[at] == '\t'))
+            l += doc->s[at++] == '\n';
+        if (at < doc->len) {
+            err.line = l;
+            snprintf(err.message, sizeof(err.message), "not valid JSON: text after the end");
+            rc = -1;
+        }
+    }
+    if (rc != 0)
+        return set_fatal(fatal, name, err.line > 0 ? err.line : 1, PZ_EINVAL, "%s", err.message);
+    top.end = it.at;
+    jsonpos_drop(doc, 0, doc->len);
+    r.doc = doc;
+    r.name = name;
+    r.dir = dir;
+    r.sink = sink;
+    if (pz_tz_load(zone, &r.tz) < 0)
+        return set_fatal(fatal, name, 0, PZ_EINVAL, "unknown time zone '%s'", zone);
+    pz_buf_init(&r.text, CHAT_TEXT_MAX);
+    rc = 0;
+    for (int l = 0; rc == 0 && l < n_lists; l++)
+        rc = emit_list(&r, &lists[l]);
+    if (rc == 0 && r.chats == 0) {
+        if (!have_msgs) /* One chat: the top object is the chat. */
+            rc = set_fatal(fatal, name, 1, PZ_EINVAL,
+                           "not a Telegram Desktop export (no messages and no chats.list)");
+        else
+            rc = emit_chat(&r, &top);
+    }
+    if (rc == 0)
+        chat_note_reactions(sink, name, r.reactions);
+    forget_participants(&r);
+    pz_buf_release(&r.text);
+    pz_tz_free(r.tz);
     return rc;
 }
 
@@ -389,92 +555,30 @@ int telegram_read_buffer(const char *data, size_t len, const char *name, const c
                          const struct chat_options *opts, const struct chat_sink *sink,
                          struct import_problem *fatal)
 {
-    static const char *const lists[2][3] = {{"chats", "list", "*"}, {"left_chats", "list", "*"}};
-    static const char *const msgs_path[] = {"messages", "*"};
-    static const char *const me_path[] = {"personal_information", "user_id"};
-    const char *zone = opts && opts->time_zone ? opts->time_zone : "Europe/Rome";
-    struct reader r;
-    struct jsonpos_span *sp;
-    size_t n, i = 0;
-    int complete = 0, rc = 0, chats = 0;
+    struct jsonpos_doc doc = {data, len, 0};
 
-    while (i < len && (data[i] == ' ' || data[i] == '\n' || data[i] == '\r' || data[i] == '\t'))
-        i++;
-    if (i >= len || data[i] != '{')
-        return set_fatal(fatal, name, 1, PZ_EINVAL, "not a Telegram export: not a JSON object");
-    /* Is it JSON to the end? (A file cut short is refused, not half imported.) */
-    free(jsonpos_spans(data, len, msgs_path, 2, &n, &complete));
-    if (!complete)
-        return set_fatal(fatal, name, 1, PZ_EINVAL,
-                         "not valid JSON: the file ends before its data does (cut short?)");
-    memset(&r, 0, sizeof(r));
-    r.name = name;
-    r.dir = dir;
-    r.sink = sink;
-    if (pz_tz_load(zone, &r.tz) < 0)
-        return set_fatal(fatal, name, 0, PZ_EINVAL, "unknown time zone '%s'", zone);
-    pz_buf_init(&r.text, CHAT_TEXT_MAX);
-    sp = jsonpos_spans(data, len, me_path, 2, &n, NULL);
-    if (n > 0) {
-        json_t *v = json_loadb(data + sp[0].start, sp[0].end - sp[0].start, JSON_DECODE_ANY, NULL);
-        if (json_is_integer(v))
-            snprintf(r.me, sizeof(r.me), "user%lld", (long long)json_integer_value(v));
-        json_decref(v);
-    }
-    free(sp);
-    for (int l = 0; rc == 0 && l < 2; l++) {
-        sp = jsonpos_spans(data, len, lists[l], 3, &n, NULL);
-        for (size_t k = 0; rc == 0 && k < n; k++, chats++)
-            rc = emit_chat(&r, data, sp[k].start, sp[k].end, sp[k].line);
-        free(sp);
-    }
-    if (rc == 0 && chats == 0) {
-        /* One chat: the top object is the chat. */
-        json_t *has = NULL;
-        sp = jsonpos_spans(data, len, msgs_path, 1, &n, NULL);
-        (void)has;
-        if (n == 0)
-            rc = set_fatal(fatal, name, 1, PZ_EINVAL,
-                           "not a Telegram Desktop export (no messages and no chats.list)");
-        else
-            rc = emit_chat(&r, data, 0, len, 1);
-        free(sp);
-    }
-    if (rc == 0)
-        chat_note_reactions(sink, name, r.reactions);
-    pz_buf_release(&r.text);
-    pz_tz_free(r.tz);
-    return rc;
+    return read_doc(&doc, name, dir, opts, sink, fatal);
 }
 
 int telegram_read(const char *path, const struct chat_options *opts, const struct chat_sink *sink,
                   struct import_problem *fatal)
 {
-    struct stat st;
+    struct jsonpos_doc doc;
     const char *slash = strrchr(path, '/');
     char *dir;
-    void *map;
-    int fd = open(path, O_RDONLY), rc;
+    int rc;
 
-    if (fd < 0 || fstat(fd, &st) != 0) {
-        rc = set_fatal(fatal, path, 0, PZ_EIO, "cannot open: %s", strerror(errno));
-        if (fd >= 0)
-            close(fd);
-        return rc;
-    }
-    if (st.st_size == 0) {
-        close(fd);
+    if (jsonpos_map(path, &doc) < 0)
+        return set_fatal(fatal, path, 0, PZ_EIO, "cannot open: %s", strerror(errno));
+    if (doc.len == 0) {
+        jsonpos_unmap(&doc);
         return set_fatal(fatal, path, 1, PZ_EINVAL, "not a Telegram export: the file is empty");
     }
-    /* Mapped, not read: pages of a large export come and go as the scan passes. */
-    map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-    close(fd);
-    if (map == MAP_FAILED)
-        return set_fatal(fatal, path, 0, PZ_EIO, "cannot read: %s", strerror(errno));
+    /* Mapped, not read: pages of a large export come and go as the walks pass. */
     dir = slash ? xstrndup(path, (size_t)(slash - path)) : xstrdup(".");
-    rc = telegram_read_buffer(map, (size_t)st.st_size, path, dir, opts, sink, fatal);
+    rc = read_doc(&doc, path, dir, opts, sink, fatal);
     free(dir);
-    munmap(map, (size_t)st.st_size);
+    jsonpos_unmap(&doc);
     return rc;
 }
 

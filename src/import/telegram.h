@@ -6,8 +6,10 @@
  * channel, one conversation per chat keyed by the chat's id.
  *
  * Exports reach hundreds of MB, so the file is mapped, not read into the
- * heap, and never parsed whole: a scan (jsonpos.c) finds each chat and each
- * message, and jansson parses one message at a time.
+ * heap, and never parsed whole: it is walked once whole (jsonpos.c's
+ * iterator: JSON to its end, or refused before anything is handed out), then
+ * chat by chat and message by message, jansson parsing one message at a time
+ * and the pages behind let go. Each participant is announced once per chat.
  *
  * Messages: the source id is the message id, replies name theirs
  * (reply_to_message_id); "from"/"from_id" are the sender ("user123": the
