@@ -637,6 +637,9 @@ describe('piazza in the browser', { timeout: 180_000 }, () => {
     assert.ok(reached, 'Tab reaches the Goals link');
     await page.keyboard.press('Enter');
     await expectH1('Obiettivi');
+    // The title takes the focus in an effect after it renders: waited for, within 5 s.
+    await page.waitForFunction(() => document.activeElement?.tagName === 'H1', null, { timeout: 5000 })
+      .catch(() => {});
     const focused = await page.evaluate(() => document.activeElement?.tagName);
     assert.equal(focused, 'H1', 'the new page title takes the focus');
   });
