@@ -201,6 +201,13 @@ describe('chat imports from the web (upload, participants, confirm)', { timeout:
     // The run is recorded like the CLI's.
     assert.deepEqual(sql(server, "SELECT status, messages, file_name FROM import_runs WHERE conversations > 0"),
       [['done', '4', 'WhatsApp Chat with Franco.txt']]);
+    // Indexed for search at the file's commit (not row by row), and the index's trigger is back
+    // for whatever is written next.
+    assert.equal(count(server, 'SELECT COUNT(*) FROM messages_search_docsize'), 4);
+    assert.equal(count(server, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger'" +
+      " AND name = 'messages_search_insert'"), 1);
+    const found = assertJson(await agent.get('/api/v1/search?q=uno')).items;
+    assert.deepEqual(found.map((m) => m.conversation_id), [conv]);
   });
 
   it('the same export again stores nothing; the newer one adds only what is new', async () => {
