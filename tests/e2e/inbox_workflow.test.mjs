@@ -109,7 +109,8 @@ describe('the inbox workflow in the browser: snooze, canned replies, SLA', { tim
     let code;
     ({ base, code } = await server.ready);
     browser = await chromium.launch(LAUNCH);
-    const context = await browser.newContext({ locale: 'it-IT', timezoneId: 'Europe/Rome', viewport: { width: 1480, height: 900 } });
+    // The browser's clock is in New York, the inbox's in Rome: what the user picks is Rome time.
+    const context = await browser.newContext({ locale: 'it-IT', timezoneId: 'America/New_York', viewport: { width: 1480, height: 900 } });
     page = await context.newPage();
     watch(page, problems);
     await setUpWorkspace(page, base, { ...OWNER, code });
@@ -183,6 +184,18 @@ describe('the inbox workflow in the browser: snooze, canned replies, SLA', { tim
     await page.locator('#ib-status').selectOption('snoozed');
     await page.getByText('Niente in questa vista').waitFor();
     await shot('03-snooze-over-it');
+
+    // "Tomorrow at 9" is 9:00 of Rome's tomorrow, whatever the browser's zone
+    await page.locator('#ib-status').selectOption('open');
+    await openConversation('Franco Bianchi');
+    await page.locator('.ib-actions').getByRole('button', { name: 'Posticipa' }).click();
+    await page.locator('.ib-snooze').getByRole('button', { name: 'Domani alle 9:00' }).click();
+    await row('Franco Bianchi').waitFor({ state: 'detached' });
+    const tomorrow = await conversationByName('Franco Bianchi');
+    const p = romeParts(new Date());
+    const romeTomorrow = romeDay(new Date(Date.UTC(+p.year, +p.month - 1, +p.day + 1, 12)));
+    assert.equal(romeMinute(new Date(tomorrow.snoozed_until)), `${romeTomorrow} 09:00`);
+    assert.equal((await api(page, 'PATCH', `/api/v1/conversations/${tomorrow.id}`, { status: 'open' })).status, 200);
   });
 
   it('inserts a canned reply with the customer’s first name and sends it as a note and as a reply', async () => {

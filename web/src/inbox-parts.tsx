@@ -71,6 +71,53 @@ export function dayKey(ms: number, timeZone: string): string {
   }
 }
 
+/** A wall clock in a zone: the date (month 1-12), the time and the weekday (0 Sunday). */
+export interface WallClock {
+  y: number;
+  mo: number;
+  d: number;
+  h: number;
+  mi: number;
+  wd: number;
+}
+
+const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+
+/** What the clocks of TIMEZONE show at MS (the browser's own zone when it is not known). */
+export function wallClock(ms: number, timeZone: string): WallClock {
+  const options: Intl.DateTimeFormatOptions = {
+    year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', weekday: 'short', hourCycle: 'h23',
+  };
+  let parts: Intl.DateTimeFormatPart[];
+  try {
+    parts = new Intl.DateTimeFormat('en-US', { ...options, timeZone }).formatToParts(new Date(ms));
+  } catch {
+    parts = new Intl.DateTimeFormat('en-US', options).formatToParts(new Date(ms));
+  }
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  return {
+    y: Number(get('year')), mo: Number(get('month')), d: Number(get('day')),
+    h: Number(get('hour')) % 24, mi: Number(get('minute')), wd: WEEKDAYS.indexOf(get('weekday')),
+  };
+}
+
+/**
+ * The moment (UTC ms) when the clocks of TIMEZONE show the date and time given (month 1-12; a
+ * day past the month's end runs into the next). A time the clocks skip when they go forward
+ * counts as the same time after the change.
+ */
+export function zonedTime(y: number, mo: number, d: number, h: number, mi: number, timeZone: string): number {
+  const want = Date.UTC(y, mo - 1, d, h, mi);
+  let ms = want;
+  for (let i = 0; i < 4; i++) {
+    const c = wallClock(ms, timeZone);
+    const shown = Date.UTC(c.y, c.mo - 1, c.d, c.h, c.mi);
+    if (shown === want) break;
+    ms += want - shown;
+  }
+  return ms;
+}
+
 /** A list time: the hour today, the day this year, the date before. */
 export function shortTime(i18n: I18n, iso: string | null, timeZone: string): string {
   const ms = parseTime(iso);

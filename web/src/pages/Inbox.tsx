@@ -43,6 +43,8 @@ import {
   navigateWithQuery,
   parseTime,
   shortTime,
+  wallClock,
+  zonedTime,
   type InboxFilter,
 } from '../inbox-parts';
 import { canEdit, IdentityRow, stageName, Strength } from './Contacts';
@@ -1046,29 +1048,24 @@ function ConversationHeader(props: ConversationViewProps) {
   );
 }
 
-/** Tomorrow at 9, next Monday at 9, or a date and time chosen. */
-function SnoozeForm({ onSnooze, onCancel }: { tz: string; onSnooze: (until: string) => void; onCancel: () => void }) {
+/** Tomorrow at 9, next Monday at 9, or a date and time chosen: on the inbox's clock (TZ), not the browser's. */
+function SnoozeForm({ tz, onSnooze, onCancel }: { tz: string; onSnooze: (until: string) => void; onCancel: () => void }) {
   const { t } = useI18n();
   const [value, setValue] = useState('');
   const [error, setError] = useState<string | null>(null);
   const at = (days: number) => {
-    const d = new Date();
-    d.setDate(d.getDate() + days);
-    d.setHours(9, 0, 0, 0);
-    return d;
+    const today = wallClock(Date.now(), tz);
+    return new Date(zonedTime(today.y, today.mo, today.d + days, 9, 0, tz));
   };
-  const nextMonday = () => {
-    const d = new Date();
-    const add = ((8 - d.getDay()) % 7) || 7;
-    return at(add);
-  };
+  const nextMonday = () => at(((8 - wallClock(Date.now(), tz).wd) % 7) || 7);
   return (
     <form
       class="ib-snooze"
       onSubmit={(e) => {
         e.preventDefault();
-        const ms = Date.parse(value);
-        if (!value || Number.isNaN(ms) || ms <= Date.now()) {
+        const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(value);
+        const ms = m ? zonedTime(+m[1], +m[2], +m[3], +m[4], +m[5], tz) : NaN;
+        if (Number.isNaN(ms) || ms <= Date.now()) {
           setError(t('ib.snoozeFuture'));
           return;
         }
@@ -1082,7 +1079,7 @@ function SnoozeForm({ onSnooze, onCancel }: { tz: string; onSnooze: (until: stri
         {t('ib.snoozeMonday')}
       </button>
       <label for="snooze-until" class="small">
-        {t('ib.snoozeUntil')}
+        {t('ib.snoozeUntil')} <span class="muted">({tz})</span>
       </label>
       <input
         id="snooze-until"
