@@ -25,6 +25,7 @@
 #include "jobs/chat_job.h"
 #include "jobs/import_job.h"
 #include "jobs/job_runner.h"
+#include "import/problems.h"
 #include "core/banned.h"
 
 #define UPLOAD_MAX_FILES 20
@@ -290,6 +291,7 @@ static void present_job(struct pz_json *j, struct pz_api *api, const struct impo
     pz_json_key(j, "summary");
     write_stored(j, job->summary, brief ? long_members : NULL);
     pz_json_kstr(j, "error", job->error);
+    import_problem_code_json(j, "error_code", "error_args", import_problem_located(job->error));
     pz_json_kint_or_null(j, "created_by", job->created_by > 0 ? job->created_by : -1);
     pz_json_kint(j, "created_at", job->created_at);
     pz_json_kint(j, "updated_at", job->updated_at);

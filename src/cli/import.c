@@ -34,6 +34,7 @@
 #include "import/chat_pipe.h"
 #include "import/detect.h"
 #include "import/linkedin_zip.h"
+#include "import/problems.h"
 #include "inbox/import.h"
 #include "core/banned.h"
 
@@ -126,17 +127,12 @@ static int file_sha256(const char *path, char out[65])
     return 0;
 }
 
-/* Writes problems FROM.. of S as a JSON array of {"file", "line", "message"}. */
+/* Writes problems FROM.. of S as a JSON array of {"file", "line", "message", "code", "args"}. */
 static void write_problems(struct pz_json *j, const struct run_state *s, size_t from)
 {
     pz_json_begin_array(j);
-    for (size_t i = from; i < s->n_problems; i++) {
-        pz_json_begin_object(j);
-        pz_json_kstr(j, "file", s->problems[i].file);
-        pz_json_kint(j, "line", s->problems[i].line);
-        pz_json_kstr(j, "message", s->problems[i].message);
-        pz_json_end_object(j);
-    }
+    for (size_t i = from; i < s->n_problems; i++)
+        import_problem_json(j, s->problems[i].file, s->problems[i].line, s->problems[i].message);
     pz_json_end_array(j);
 }
 

@@ -12,6 +12,7 @@
 #include "core/buf.h"
 #include "core/mem.h"
 #include "import/detect.h"
+#include "import/problems.h"
 #include "core/banned.h"
 
 #define DEFAULT_REGION "IT"
@@ -114,17 +115,12 @@ int import_batch_sha256(const char *path, char out[65])
     return 0;
 }
 
-/* Writes problems FROM.. of B as a JSON array of {"file", "line", "message"}. */
+/* Writes problems FROM.. of B as a JSON array of {"file", "line", "message", "code", "args"}. */
 static void write_problems(struct pz_json *j, const struct import_batch *b, size_t from)
 {
     pz_json_begin_array(j);
-    for (size_t i = from; i < b->n_problems; i++) {
-        pz_json_begin_object(j);
-        pz_json_kstr(j, "file", b->problems[i].file);
-        pz_json_kint(j, "line", b->problems[i].line);
-        pz_json_kstr(j, "message", b->problems[i].message);
-        pz_json_end_object(j);
-    }
+    for (size_t i = from; i < b->n_problems; i++)
+        import_problem_json(j, b->problems[i].file, b->problems[i].line, b->problems[i].message);
     pz_json_end_array(j);
 }
 

@@ -25,6 +25,7 @@
 #include "import/chat_pipe.h"
 #include "import/detect.h"
 #include "import/linkedin_zip.h"
+#include "import/problems.h"
 #include "inbox/import.h"
 #include "core/banned.h"
 
@@ -51,7 +52,8 @@ struct result {
     char format[32];
     int contacts; /* a contacts file (import_batch) rather than a chat export */
     int refused;
-    char *error;
+    char *error;         /* "file:line: why" */
+    char *error_message; /* why, alone (its code and values are derived from it) */
     struct inbox_import_counts c;
     long records, updated, unchanged, suggested; /* contacts files */
     int64_t first_at, last_at;                   /* -1 when no message */
@@ -145,6 +147,8 @@ static void refuse(const struct run *rn, struct result *r, const char *file, lon
     size_t len = strlen(shown) + strlen(message) + 32;
 
     r->refused = 1;
+    free(r->error_message);
+    r->error_message = xstrdup(message);
     free(r->error);
     r->error = xmalloc(len);
     snprintf(r->error, len, "%s:%ld: %s", shown, line, message);
@@ -155,6 +159,7 @@ static void result_release(struct result *r)
 {
     free(r->name);
     free(r->error);
+    free(r->error_message);
     for (size_t i = 0; i < r->n_problems; i++) {
         free(r->problems[i].file);
         free(r->problems[i].message);
@@ -507,20 +512,11 @@ static int do_chat(struct run *rn, struct result *r, const char *path, const cha
         pz_buf_init(&b, 16 * 1024 * 1024);
         pz_json_init(&j, &b);
         pz_json_begin_array(&j);
-        for (size_t i = 0; i < r->n_problems; i++) {
-            pz_json_begin_object(&j);
-            pz_json_kstr(&j, "file", r->problems[i].file);
-            pz_json_kint(&j, "line", r->problems[i].line);
-            pz_json_kstr(&j, "message", r->problems[i].message);
-            pz_json_end_object(&j);
-        }
-        if (r->refused) {
-            pz_json_begin_object(&j);
-            pz_json_kstr(&j, "file", r->name);
-            pz_json_kint(&j, "line", 0);
-            pz_json_kstr(&j, "message", r->error);
-            pz_json_end_object(&j);
-        }
+        for (size_t i = 0; i < r->n_problems; i++)
+            import_problem_json(&j, r->problems[i].file, r->problems[i].line,
+                                r->problems[i].message);
+        if (r->refused)
+            import_problem_json(&j, r->name, 0, r->error);
         pz_json_end_array(&j);
         import_run_finish(rn->conn, o.workspace_id, run_id,
                           failed ? "failed" : (r->refused || rn->stopped ? "refused" : "done"),
@@ -714,13 +710,8 @@ static void write_problems(struct pz_json *j, const struct result *r)
 {
     pz_json_key(j, "errors");
     pz_json_begin_array(j);
-    for (size_t i = 0; i < r->n_problems; i++) {
-        pz_json_begin_object(j);
-        pz_json_kstr(j, "file", r->problems[i].file);
-        pz_json_kint(j, "line", r->problems[i].line);
-        pz_json_kstr(j, "message", r->problems[i].message);
-        pz_json_end_object(j);
-    }
+    for (size_t i = 0; i < r->n_problems; i++)
+        import_problem_json(j, r->problems[i].file, r->problems[i].line, r->problems[i].message);
     pz_json_end_array(j);
 }
 
@@ -784,13 +775,9 @@ static char *result_json(struct run *rn)
     pz_json_begin_array(&j);
     for (size_t i = 0; i < rn->n_results; i++) {
         const struct result *r = &rn->results[i];
-        for (size_t k = 0; k < r->n_problems; k++) {
-            pz_json_begin_object(&j);
-            pz_json_kstr(&j, "file", r->problems[k].file);
-            pz_json_kint(&j, "line", r->problems[k].line);
-            pz_json_kstr(&j, "message", r->problems[k].message);
-            pz_json_end_object(&j);
-        }
+        for (size_t k = 0; k < r->n_problems; k++)
+            import_problem_json(&j, r->problems[k].file, r->problems[k].line,
+                                r->problems[k].message);
     }
     pz_json_end_array(&j);
     pz_json_key(&j, "per_file");
@@ -804,6 +791,7 @@ static char *result_json(struct run *rn)
         pz_json_kstr(&j, "kind", r->contacts ? "contacts" : "chats");
         pz_json_kstr(&j, "status", r->refused ? "refused" : "ok");
         pz_json_kstr(&j, "error", r->error);
+        import_problem_code_json(&j, "error_code", "error_args", r->error_message);
         pz_json_kint(&j, "conversations", r->c.conversations);
         pz_json_kint(&j, "messages", r->c.messages);
         pz_json_kint(&j, "system_messages", r->c.system_messages);

@@ -307,6 +307,7 @@ with zipfile.ZipFile(sys.argv[1], 'w') as z:
     assert.equal(job.preview.records, expected.records);
     assert.equal(job.preview.contacts_created, expected.contacts_created);
     assert.ok(messages.errors.some((e) => e.file.startsWith('linkedin.zip:') && e.line > 0), JSON.stringify(messages.errors));
+    assert.ok(messages.errors.every((e) => typeof e.code === 'string' && Array.isArray(e.args)), JSON.stringify(messages.errors));
     const done = await confirm(agent, job.id);
     assert.equal(done.status, 'done');
     assert.equal(done.summary.messages, expected.messages);
@@ -327,5 +328,8 @@ with zipfile.ZipFile(sys.argv[1], 'w') as z:
     const { job } = await waitWhile(agent, assertJson(res, 202).job.id, 'parsing');
     assert.equal(job.status, 'failed');
     assert.match(job.error, /^not_a_chat\.txt:1: format not recognised/);
+    // the wording's code, for the page to say it in Italian
+    assert.equal(job.error_code, 'file.not_any_upload', JSON.stringify(job));
+    assert.deepEqual(job.error_args, []);
   });
 });

@@ -87,6 +87,10 @@ describe('piazza import (contacts)', { timeout: 60_000 }, () => {
     assert.equal(r.status, 1, describeCli(r));
     assert.equal(summary.contacts_created, 2);
     assert.ok(summary.errors.some((e) => e.file === NOT_VCARD && e.line >= 1), r.stdout);
+    // each problem also has the code of its wording, for clients in other languages
+    const refused = summary.errors.find((e) => e.file === NOT_VCARD);
+    assert.equal(refused.code, 'file.not_any_export', r.stdout);
+    assert.deepEqual(refused.args, []);
     assert.ok(contactsCount(db) >= 2);
   });
 

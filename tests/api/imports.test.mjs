@@ -145,6 +145,8 @@ function assertSummary(s, expect) {
     assert.equal(typeof e.file, 'string', text);
     assert.ok(isInt(e.line), text);
     assert.equal(typeof e.message, 'string', text);
+    assert.equal(typeof e.code, 'string', text);
+    assert.ok(Array.isArray(e.args) && e.args.every((a) => typeof a === 'string'), text);
   }
   for (const [k, v] of Object.entries(expect)) assert.deepEqual(s[k], v, `summary.${k}: ${text}`);
 }

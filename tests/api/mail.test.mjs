@@ -105,7 +105,7 @@ describe('piazza import (e-mail)', { timeout: 120_000 }, () => {
     assert.equal(summary.messages, 4);
     assert.equal(summary.skipped, 1);
     assert.deepEqual(summary.errors, [
-      { file, line: 43, message: 'message without a date (no Date header): skipped' },
+      { file, line: 43, message: 'message without a date (no Date header): skipped', code: 'message.no_date', args: [] },
     ]);
     // Marco Rossi and News; vendite@ is the company's side.
     assert.equal(summary.contacts_created, 2);

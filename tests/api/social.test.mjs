@@ -70,7 +70,7 @@ describe('piazza import (Messenger, Instagram, X, LinkedIn, Telegram)', { timeou
     // anna.design (piazza_shop is the company, by the same rule).
     assert.equal(summary.contacts_created, 5);
     assert.equal(summary.skipped, 1);
-    assert.deepEqual(summary.errors, [{ file: GROUP, line: 53, message: 'message without timestamp_ms: skipped' }]);
+    assert.deepEqual(summary.errors, [{ file: GROUP, line: 53, message: 'message without timestamp_ms: skipped', code: 'message.no_date', args: [] }]);
     // Reactions are not messages: the group's one ❤ is counted in a note, not stored.
     assert.ok(summary.notes.some((n) => /1 reaction not imported/.test(JSON.stringify(n))), JSON.stringify(summary.notes));
     const files = storedFiles(dir).map((p) => fs.readFileSync(p, 'latin1'));
@@ -101,7 +101,7 @@ describe('piazza import (Messenger, Instagram, X, LinkedIn, Telegram)', { timeou
     // by id only, and a name or id alone never matches a contact across conversations.
     assert.equal(summary.contacts_created, 4);
     assert.equal(summary.skipped, 1);
-    assert.deepEqual(summary.errors, [{ file: X_DM, line: 39, message: 'no readable createdAt: skipped' }]);
+    assert.deepEqual(summary.errors, [{ file: X_DM, line: 39, message: 'no readable createdAt: skipped', code: 'message.no_date', args: [] }]);
     assert.deepEqual(storedFiles(dir).map((p) => fs.readFileSync(p, 'latin1')), ['\xff\xd8\xff\xe0brochure']);
 
     const again = importJson(db, ['x', X_DM, X_GROUP]);
@@ -124,7 +124,9 @@ describe('piazza import (Messenger, Instagram, X, LinkedIn, Telegram)', { timeou
     // Ana Lopez and Pedro Fuentes, found again by their profile URLs in the second conversation.
     assert.equal(summary.contacts_matched, 2);
     assert.equal(summary.skipped, 1);
-    assert.deepEqual(summary.errors, [{ file: messages, line: 5, message: 'row has 1 field, the header 10: skipped' }]);
+    assert.deepEqual(summary.errors, [{
+      file: messages, line: 5, message: 'row has 1 field, the header 10: skipped', code: 'linkedin.fields', args: ['1', '', '10'],
+    }]);
 
     const again = importJson(db, [messages]);
     assert.equal(again.r.status, 0, describeCli(again.r));
@@ -174,7 +176,7 @@ describe('piazza import (Messenger, Instagram, X, LinkedIn, Telegram)', { timeou
     assert.equal(summary.attachment_files, 2);
     // Alice, Bob; Marco Bianchi, Anna Neri (Giulia Verdi is the account: the company's side).
     assert.equal(summary.contacts_created, 4);
-    assert.deepEqual(summary.errors, [{ file: account, line: 94, message: 'message without an id: skipped' }]);
+    assert.deepEqual(summary.errors, [{ file: account, line: 94, message: 'message without an id: skipped', code: 'message.no_id', args: [] }]);
     const files = storedFiles(dir).map((p) => fs.readFileSync(p, 'latin1')).sort();
     assert.deepEqual(files, ['%PDF-1.4 listino\n', '\xff\xd8\xff\xe0foto']);
 

@@ -173,7 +173,8 @@ describe('importing contacts in the browser', { timeout: 180_000 }, () => {
     await page.getByRole('button', { name: 'Carica e mostra l’anteprima' }).click();
     const failed = page.getByTestId('import-failed');
     await failed.waitFor();
-    assert.match(await failed.textContent(), /spesa\.csv:1: format not recognised/);
+    // the server's wording, said in Italian by its code
+    assert.match(await failed.textContent(), /spesa\.csv:1: Formato non riconosciuto: non è un vCard/);
     assert.match(await failed.textContent(), /Non è stato salvato nulla/);
     await shot('02-refused-it');
     await failed.getByRole('button', { name: 'Importa altri file' }).click();

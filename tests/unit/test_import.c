@@ -28,6 +28,7 @@
 #include "import/contacts_csv.h"
 #include "import/detect.h"
 #include "import/lines.h"
+#include "import/problems.h"
 #include "import/values.h"
 #include "import/vcard.h"
 
@@ -1278,6 +1279,76 @@ static void test_import_read(void **state)
     free(got);
 }
 
+/* --- problems in any language (src/import/problems.c) ---------------------------------------- */
+
+static void test_problem_codes(void **state)
+{
+    struct import_problem_code c;
+    const char *code;
+    const char *text;
+    char msg[300];
+
+    (void)state;
+    import_problem_code("row has 4 fields, the header has 3", &c);
+    assert_string_equal(c.code, "csv.fields");
+    assert_int_equal(c.n_args, 2);
+    assert_string_equal(c.args[0], "4");
+    assert_string_equal(c.args[1], "3");
+    import_problem_code("no such date (31/2/24): message skipped", &c);
+    assert_string_equal(c.code, "whatsapp.no_such_date");
+    assert_int_equal(c.n_args, 3);
+    assert_string_equal(c.args[0], "31");
+    assert_string_equal(c.args[1], "2");
+    assert_string_equal(c.args[2], "24");
+    /* an exact wording before the general one that would match it too */
+    import_problem_code("not valid JSON: the file ends before its data does (cut short?)", &c);
+    assert_string_equal(c.code, "json.cut_short");
+    assert_int_equal(c.n_args, 0);
+    import_problem_code("not valid JSON: expected ',' or '}'", &c);
+    assert_string_equal(c.code, "json.invalid");
+    assert_string_equal(c.args[0], "expected ',' or '}'");
+    /* a value with the wording's own words in it */
+    import_problem_code("DATE 'row has' is not a date: skipped", &c);
+    assert_string_equal(c.code, "linkedin.bad_date");
+    assert_string_equal(c.args[0], "row has");
+    /* anything else: its English only */
+    import_problem_code("a wording nobody wrote", &c);
+    assert_string_equal(c.code, "import.other");
+    assert_int_equal(c.n_args, 0);
+    import_problem_code(NULL, &c);
+    assert_string_equal(c.code, "import.other");
+    /* a value longer than the room for it is cut, not overrun */
+    memset(msg, 'x', sizeof(msg));
+    memcpy(msg, "cannot open: ", 13);
+    msg[sizeof(msg) - 1] = '\0';
+    import_problem_code(msg, &c);
+    assert_string_equal(c.code, "file.cannot_open");
+    assert_int_equal(strlen(c.args[0]), sizeof(c.args[0]) - 1);
+
+    /* every wording, its values filled in, is found again under its own code */
+    for (size_t i = 0; (text = import_problem_wording(i, &code)) != NULL; i++) {
+        size_t o = 0;
+        for (const char *t = text; *t && o + 3 < sizeof(msg); t++) {
+            if (*t == '%') {
+                msg[o++] = '4';
+                msg[o++] = '2';
+            } else {
+                msg[o++] = *t;
+            }
+        }
+        msg[o] = '\0';
+        import_problem_code(msg, &c);
+        assert_string_equal(c.code, code);
+    }
+
+    /* "file:line: wording" */
+    assert_string_equal(import_problem_located("spesa.csv:1: format not recognised (x)"),
+                        "format not recognised (x)");
+    assert_string_equal(import_problem_located("C:/dati/a.csv:12: empty file"), "empty file");
+    assert_null(import_problem_located("the database failed"));
+    assert_null(import_problem_located(NULL));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1316,6 +1387,7 @@ int main(void)
         cmocka_unit_test(test_csv_stop_and_pipe),
         cmocka_unit_test(test_detect),
         cmocka_unit_test(test_import_read),
+        cmocka_unit_test(test_problem_codes),
     };
 
     pz_log_set_level(PZ_LOG_OFF);

@@ -177,6 +177,10 @@ export interface ImportProblem {
   file: string;
   line: number;
   message: string;
+  /** Its wording's code (src/import/problems.c), "import.other" for any other. */
+  code?: string;
+  /** The values put into the wording, in order. */
+  args?: string[];
 }
 
 /** What an import did (summary) or would do (preview, with a sample). */
@@ -222,6 +226,8 @@ export interface ChatImportFile {
   kind: 'chats' | 'contacts';
   status: 'ok' | 'refused';
   error: string | null;
+  error_code?: string | null;
+  error_args?: string[] | null;
   conversations: number;
   messages: number;
   system_messages: number;
@@ -262,6 +268,9 @@ export interface ImportJob {
   preview: ImportSummary | null;
   summary: ImportSummary | null;
   error: string | null;
+  /** The code and values of error's wording (after "file:line: "), null when it has none. */
+  error_code?: string | null;
+  error_args?: string[] | null;
   created_by: number | null;
   created_at: number;
   updated_at: number;

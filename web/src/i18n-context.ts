@@ -49,6 +49,28 @@ export function errorText(i18n: I18n, error: unknown): string {
   return format(i18n.t('err.unknown'), { code: e?.status ? `${e.status} ${code}` : code });
 }
 
+/** An import problem's wording in the user's language, by its code (src/import/problems.c); the
+ * server's English message when the code is not one this page knows. */
+export function problemText(
+  i18n: I18n,
+  p: { message: string | null; code?: string | null; args?: string[] | null },
+): string {
+  const key = `problem.${p.code ?? ''}`;
+  if (!p.code || !hasKey(key)) return p.message ?? '';
+  const vars: Record<string, string> = {};
+  (p.args ?? []).forEach((a, i) => {
+    vars[String(i)] = a;
+  });
+  return i18n.t(key, vars);
+}
+
+/** A refused file's "file:line: why", the why in the user's language. */
+export function refusalText(i18n: I18n, error: string | null, code?: string | null, args?: string[] | null): string {
+  const m = /^(.*?:\d+): ([\s\S]*)$/.exec(error ?? '');
+  if (!m) return error ?? '';
+  return `${m[1]}: ${problemText(i18n, { message: m[2], code, args })}`;
+}
+
 /** Date and time of a UTC millisecond timestamp, in the workspace's zone. */
 export function formatTime(i18n: I18n, ms: number, timeZone?: string, seconds = false): string {
   const options: Intl.DateTimeFormatOptions = { dateStyle: 'medium', timeStyle: seconds ? 'medium' : 'short' };

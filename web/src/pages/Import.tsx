@@ -21,7 +21,7 @@ import {
   type ImportUser,
 } from '../api';
 import { hasKey, type Key } from '../i18n';
-import { errorText, formatTime, useI18n, type I18n } from '../i18n-context';
+import { errorText, formatTime, problemText, refusalText, useI18n, type I18n } from '../i18n-context';
 import { useSession } from '../session';
 import { Link } from '../router';
 import { Alert, Field, Icon, PageTitle, Spinner, Status } from '../components';
@@ -387,7 +387,8 @@ function Counts({ s }: { s: ImportSummary }) {
 }
 
 function Problems({ s }: { s: ImportSummary }) {
-  const { t } = useI18n();
+  const i18n = useI18n();
+  const { t } = i18n;
   const errors = s.errors ?? [];
   if (errors.length === 0) return null;
   return (
@@ -410,7 +411,7 @@ function Problems({ s }: { s: ImportSummary }) {
               <tr key={i}>
                 <td class="nowrap">{e.file}</td>
                 <td>{e.line}</td>
-                <td>{e.message}</td>
+                <td>{problemText(i18n, e)}</td>
               </tr>
             ))}
           </tbody>
@@ -562,7 +563,7 @@ function JobView({
           {t('im.failedTitle')}
         </h2>
         <Alert>
-          <code class="problem-line">{job.error}</code>
+          <code class="problem-line">{refusalText(i18n, job.error, job.error_code, job.error_args)}</code>
         </Alert>
         <p>{t('im.failedLead')}</p>
         <div class="form-actions">
@@ -697,7 +698,7 @@ function ChatPreview({
           {f.status === 'refused' ? (
             <Alert>
               <p>{t('im.chat.refused')}</p>
-              <code class="problem-line">{f.error}</code>
+              <code class="problem-line">{refusalText(i18n, f.error, f.error_code, f.error_args)}</code>
             </Alert>
           ) : f.kind === 'contacts' ? (
             <p>
@@ -817,7 +818,7 @@ function ChatDone({ s, onAgain }: { s: ImportSummary; onAgain: () => void }) {
       {refused.map((f) => (
         <Alert key={f.index}>
           <p>{t('im.chat.refusedDone', { name: f.name })}</p>
-          <code class="problem-line">{f.error}</code>
+          <code class="problem-line">{refusalText(i18n, f.error, f.error_code, f.error_args)}</code>
         </Alert>
       ))}
       <Problems s={s} />
