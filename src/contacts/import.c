@@ -202,17 +202,10 @@ static int run_load(struct pz_conn *conn, int64_t ws, int64_t run_id, struct run
 
 /* --- the importer's caches ------------------------------------------------------------- */
 
-/* A well-mixed 64-bit hash of S (FNV-1a, then murmur3's finalizer for the high bits). */
+/* A well-mixed 64-bit hash of S, for the tables below (memory only: pz_hash64). */
 static uint64_t hash_str(const char *s)
 {
-    uint64_t h = pz_fnv1a64(s, strlen(s));
-
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdULL;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53ULL;
-    h ^= h >> 33;
-    return h;
+    return pz_hash64(s, strlen(s));
 }
 
 static void filter_add(struct contacts_importer *im, const char *value)

@@ -138,7 +138,7 @@ static void fold(const char *s, char out[FOLD_MAX])
 
 static uint64_t hash_str(const char *s)
 {
-    return pz_fnv1a64(s, strlen(s));
+    return pz_hash64(s, strlen(s)); /* the participants' table, in memory only */
 }
 
 static void problem(struct inbox_import *w, const char *file, long line, const char *fmt, ...)
