@@ -184,7 +184,19 @@ int import_batch_file(struct import_batch *b, const char *path, const char *labe
 
     if (trusted && pz_store_references_trusted(b->conn, 0) < 0 && r == 0)
         r = PZ_EDB;
+    /* import_run_begin made the connection's page cache large for the file and
+     * import_run_finish makes it small again; a dry run, or a file that failed in between,
+     * never reaches the finish. */
+    pz_store_bulk(b->conn, 0);
     return r;
+}
+
+/* A file that failed after its run was recorded outside its transaction: the run says so. */
+static int run_failed(struct import_batch *b, int early_run, int code)
+{
+    if (early_run)
+        import_run_finish(b->conn, b->workspace_id, b->run_id, "failed", 0, NULL, 0, "[]");
+    return code;
 }
 
 static int batch_file(struct import_batch *b, const char *path, const char *label,
@@ -231,7 +243,7 @@ static int batch_file(struct import_batch *b, const char *path, const char *labe
     if (b->own_tx) {
         r = pz_tx_begin(b->conn);
         if (r < 0)
-            return r;
+            return run_failed(b, early_run, r);
     }
     if (!early_run && import_run_begin(b->conn, b->workspace_id, b->user_id, format, b->label, sha,
                                        &b->run_id, &err) < 0) {
@@ -243,13 +255,13 @@ static int batch_file(struct import_batch *b, const char *path, const char *labe
     if (pz_store_text_defer(b->conn, "contacts", &deferred) < 0) {
         if (b->own_tx)
             pz_tx_rollback(b->conn);
-        return PZ_EDB;
+        return run_failed(b, early_run, PZ_EDB);
     }
     r = contacts_importer_new(b->conn, b->workspace_id, b->run_id, region, &b->importer);
     if (r < 0) {
         if (b->own_tx)
             pz_tx_rollback(b->conn);
-        return r;
+        return run_failed(b, early_run, r);
     }
     memset(&fatal, 0, sizeof(fatal));
     r = import_read(format, path, &sink, &fatal);
@@ -281,7 +293,7 @@ static int batch_file(struct import_batch *b, const char *path, const char *labe
     if (b->own_tx) {
         r = pz_tx_commit(b->conn);
         if (r < 0)
-            return r;
+            return run_failed(b, early_run, r);
     }
     delta.created = b->counts.created - before.created;
     delta.updated = b->counts.updated - before.updated;

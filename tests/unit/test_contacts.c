@@ -2606,6 +2606,18 @@ static void test_import_keeps_search_trigger(void **state)
     assert_non_null(strstr(pz_buf_str(&found), "Ottavio Zanzotto"));
     assert_non_null(strstr(pz_buf_str(&found), "Quirino Zanzotto"));
 
+    /* A dry run never finishes its run, yet leaves the page cache as it found it. */
+    b.dry_run = 1;
+    assert_int_equal(import_batch_file(&b, good, "trigger-good.vcf", "vcard"), 0);
+    assert_int_equal(pz_sql_int_query(conn(), "PRAGMA cache_size", &id, ""), PZ_SQL_ROW);
+    assert_int_equal(id, -2000);
+    assert_int_equal(pz_sql_int_query(conn(),
+                                      "SELECT COUNT(*) FROM import_runs WHERE status"
+                                      " NOT IN ('done', 'refused', 'failed')",
+                                      &id, ""),
+                     PZ_SQL_ROW);
+    assert_int_equal(id, 0);
+
     import_batch_release(&b);
     pz_buf_release(&found);
     unlink(good);
