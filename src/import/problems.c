@@ -216,7 +216,7 @@ const char *import_problem_located(const char *located)
 
     if (!located)
         return NULL;
-    /* the last ":DIGITS: " of the text: a file name may hold colons */
+    /* the first ":DIGITS: " of the text (a file name may hold colons, not that) */
     for (const char *p = located; (colon = strchr(p, ':')) != NULL; p = colon + 1) {
         const char *q = colon + 1;
         if (*q < '0' || *q > '9')

@@ -865,7 +865,9 @@ enum chat_job_outcome chat_job_run(struct pz_conn *conn, const struct import_job
         struct stat sb;
         rn.total += stat(files[i].path, &sb) == 0 ? (int64_t)sb.st_size : 0;
     }
-    pz_store_bulk(conn, 1); /* a speed-up only: the run goes on without it */
+    /* For the dry run: importing, each file's import_run_begin and import_run_finish make the
+     * cache large and small again around it. A speed-up only: the run goes on without it. */
+    pz_store_bulk(conn, 1);
     if (!rn.commit) {
         rc = pz_tx_begin(conn);
         if (rc == 0) /* before any file's savepoint, so that none brings the trigger back */

@@ -206,6 +206,8 @@ describe('chat imports from the web (upload, participants, confirm)', { timeout:
     assert.equal(count(server, 'SELECT COUNT(*) FROM messages_search_docsize'), 4);
     assert.equal(count(server, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger'" +
       " AND name = 'messages_search_insert'"), 1);
+    // the catch-up merged 16 segments at a time and set FTS5's usual 4 back
+    assert.deepEqual(sql(server, "SELECT v FROM messages_search_config WHERE k = 'automerge'"), [['4']]);
     const found = assertJson(await agent.get('/api/v1/search?q=uno')).items;
     assert.deepEqual(found.map((m) => m.conversation_id), [conv]);
   });
