@@ -2519,6 +2519,48 @@ static void test_upgrade_keeps_identities(void **state)
     assert_int_equal(contact_identity_add(c, ws.id, other, "whatsapp", "333 1234567", NULL, NULL,
                                           NULL, NULL, &err),
                      PZ_EEXIST);
+    /* 0018 rebuilt contacts, identities and conversations with their CHECKs as comparisons,
+     * references unchecked: they are checked again, every reference holds, the constraints
+     * still refuse what they refused and deleting a contact still takes its rows along. */
+    assert_int_equal(pz_sql_int_query(c, "PRAGMA foreign_keys", &n, ""), PZ_SQL_ROW);
+    assert_int_equal(n, 1);
+    assert_int_equal(pz_sql_int_query(c, "SELECT COUNT(*) FROM pragma_foreign_key_check", &n, ""),
+                     PZ_SQL_ROW);
+    assert_int_equal(n, 0);
+    assert_int_equal(pz_sql_int_query(c,
+                                      "SELECT COUNT(*) FROM sqlite_master WHERE name IN"
+                                      " ('contacts', 'identities', 'conversations')"
+                                      " AND sql NOT LIKE '%IN (%'",
+                                      &n, ""),
+                     PZ_SQL_ROW);
+    assert_int_equal(n, 3);
+    assert_true(pz_sql_exec(c, "UPDATE contacts SET stage = 'amico' WHERE id = (SELECT MIN(id)"
+                               " FROM contacts)") < 0);
+    assert_true(pz_sql_exec(c, "UPDATE contacts SET relationship = 'amico' WHERE id = (SELECT"
+                               " MIN(id) FROM contacts)") < 0);
+    assert_true(pz_sql_exec(c, "UPDATE identities SET kind = 'fax' WHERE id = (SELECT MIN(id)"
+                               " FROM identities)") < 0);
+    assert_int_equal(pz_sql_exec(c, "UPDATE contacts SET stage = 'customer',"
+                                    " relationship = 'supplier' WHERE id = (SELECT MIN(id)"
+                                    " FROM contacts WHERE kind = 'person')"),
+                     0);
+    {
+        struct pz_stmt *st = pz_sql(c, "DELETE FROM contacts WHERE workspace_id = $1 AND id = $2");
+        assert_non_null(st);
+        pz_sql_bind_int(st, 1, ws.id);
+        pz_sql_bind_int(st, 2, other);
+        assert_int_equal(pz_sql_step(st), PZ_SQL_DONE);
+        pz_sql_done(st);
+    }
+    assert_int_equal(
+        pz_sql_int_query(c,
+                         "SELECT (SELECT COUNT(*) FROM identities WHERE contact_id = $1)"
+                         " + (SELECT COUNT(*) FROM timeline_entries WHERE"
+                         " contact_id = $1) + (SELECT COUNT(*) FROM memberships"
+                         " WHERE person_id = $1)",
+                         &n, "i", other),
+        PZ_SQL_ROW);
+    assert_int_equal(n, 0);
     free(before);
     free(after);
     pz_store_close(store);

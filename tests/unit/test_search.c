@@ -521,6 +521,29 @@ static void test_upgrade_keeps_messages(void **state)
     assert_int_equal(pz_sql_exec(c, "INSERT INTO messages_search (messages_search, rank)"
                                     " VALUES ('integrity-check', 1)"),
                      0);
+    /* 0018 rebuilt conversations (their CHECKs as comparisons): the conversation keeps its
+     * id, every reference holds, a channel outside the list is refused, and deleting the
+     * conversation still takes its messages along. */
+    assert_int_equal(count_of(c, "SELECT COUNT(*) FROM pragma_foreign_key_check"), 0);
+    assert_int_equal(pz_sql_int_query(c,
+                                      "SELECT COUNT(*) FROM conversations WHERE id = $1"
+                                      " AND channel = 'whatsapp' AND external_key = 'old'",
+                                      &n, "i", conv),
+                     PZ_SQL_ROW);
+    assert_int_equal(n, 1);
+    assert_true(pz_sql_int_query(c,
+                                 "INSERT INTO conversations (workspace_id, channel, external_key,"
+                                 " created_at, updated_at) VALUES ($1, 'fax', 'new', 0, 0)",
+                                 &n, "i", w.id) < 0);
+    assert_true(pz_sql_exec(c, "UPDATE conversations SET status = 'closed'") < 0);
+    assert_true(pz_sql_exec(c, "UPDATE conversations SET priority = 'whenever'") < 0);
+    assert_int_equal(pz_sql_exec(c, "UPDATE conversations SET status = 'snoozed',"
+                                    " priority = 'urgent'"),
+                     0);
+    assert_int_equal(
+        pz_sql_int_query(c, "DELETE FROM conversations WHERE id = $1 RETURNING id", &n, "i", conv),
+        PZ_SQL_ROW);
+    assert_int_equal(count_of(c, "SELECT COUNT(*) FROM messages"), 0);
     pz_store_close(old);
 }
 
