@@ -219,6 +219,16 @@ int cmd_stats(int argc, char **argv)
         else
             printf("%-14s %lld\n", tables[i], (long long)n);
     }
+    {
+        /* Contacts a big import left for the server to index for search (store.h). */
+        int64_t waiting = 0;
+        if (pz_store_table_exists(conn, "contacts") == 1)
+            pz_store_text_pending(conn, "contacts", &waiting);
+        if (o.json)
+            pz_json_kint(&j, "contacts_awaiting_index", waiting);
+        else
+            printf("%-14s %lld\n", "contacts awaiting the search index", (long long)waiting);
+    }
     pz_json_end_object(&j);
     if (o.json)
         printf("%s\n", pz_buf_str(&out));

@@ -302,15 +302,24 @@ static int import_contacts_file(struct run_state *s, const char *path, const cha
 {
     struct import_batch *b = &s->batch;
     size_t first = b->n_problems;
-    int r;
+    int left, r;
 
     b->dry_run = dry_run;
     s->records_before = b->records;
+    left = b->index_left;
+    b->index_left = 0;
     r = import_batch_file(b, path, label, format);
     if (s->progress && b->records - s->records_before >= 500)
         fputc('\n', stderr);
     for (size_t i = first; i < b->n_problems; i++)
         add_problem(s, b->problems[i].file, b->problems[i].line, b->problems[i].message);
+    if (r == 0 && b->index_left)
+        on_chat_note(label ? label : path,
+                     "the new contacts are indexed for search by the server (piazza serve) as "
+                     "it starts, or within seconds when it runs; until then search reads them "
+                     "directly, more slowly",
+                     s);
+    b->index_left |= left;
     return r == IMPORT_BATCH_STOPPED ? PZ_EDB : r;
 }
 
@@ -519,6 +528,7 @@ int cmd_import(int argc, char **argv)
     s.batch.workspace_id = w.id;
     s.batch.default_region = DEFAULT_REGION;
     s.batch.own_tx = 1;
+    s.batch.index_later_min = IMPORT_INDEX_LATER_MIN;
     s.batch.on_progress = on_contacts_progress;
     s.batch.arg = &s;
     s.me = me;

@@ -1160,12 +1160,18 @@ static int narrow(struct pz_conn *conn, int64_t ws, const struct contact_query *
     struct pz_stmt *st;
     int64_t *more;
     size_t n;
+    int64_t pending = 0;
     int r;
 
     *ids = NULL;
     *n_ids = 0;
     *use = 0;
-    if (search_index_query(conn, q->q, iq, sizeof(iq)) > 0 &&
+    /* Contacts a big import left to be indexed later are not in the index yet: while any
+     * wait, the words narrow nothing and the rows themselves are read. */
+    r = pz_store_text_pending(conn, "contacts", &pending);
+    if (r < 0)
+        return r;
+    if (!pending && search_index_query(conn, q->q, iq, sizeof(iq)) > 0 &&
         pz_store_text_candidates(conn, "contacts", NARROW_PARAM, cand, sizeof(cand) - 16) == 0) {
         snprintf(cand + strlen(cand), 16, "%s", NARROW_LIMIT_SQL);
         st = pz_sql(conn, cand);

@@ -268,9 +268,14 @@ static int batch_file(struct import_batch *b, const char *path, const char *labe
     contacts_importer_free(b->importer);
     b->importer = NULL;
     if (r == 0 && !b->db_error && !b->stopped && deferred && !(b->own_tx && b->dry_run)) {
-        int cr = pz_store_text_catch_up(b->conn, "contacts");
+        int later =
+            b->index_later_min > 0 && b->counts.created - before.created >= b->index_later_min;
+        int cr = later ? pz_store_text_leave(b->conn, "contacts")
+                       : pz_store_text_catch_up(b->conn, "contacts");
         if (cr < 0)
             b->db_error = cr;
+        else if (later && !b->dry_run)
+            b->index_left = 1;
     }
     if (r != 0 || b->db_error || b->stopped) {
         if (b->own_tx)

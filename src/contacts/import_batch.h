@@ -55,6 +55,14 @@ struct import_batch {
     /* Called with each record that created a contact (borrowed for the call). May be NULL. */
     void (*on_created)(void *arg, const struct import_contact *rec);
     void *arg;
+    /*
+     * A file that creates at least this many contacts leaves them to be
+     * search-indexed after its commit (pz_store_text_leave), by the server's
+     * job runner, instead of before it: the import ends sooner, and search
+     * reads the new contacts directly until they are indexed. 0: always
+     * before the commit. Callers use IMPORT_INDEX_LATER_MIN.
+     */
+    long index_later_min;
 
     /* Results, across files. */
     long files, records, skipped;
@@ -63,6 +71,7 @@ struct import_batch {
     struct import_batch_problem *problems;
     size_t n_problems, cap_problems;
     long problems_dropped;
+    int index_left; /* a file left its new contacts to be indexed later */
 
     /* Private. */
     struct contacts_importer *importer;
@@ -72,6 +81,9 @@ struct import_batch {
 };
 
 #define IMPORT_BATCH_STOPPED 2
+
+/* Indexing 20,000 new contacts takes about a quarter of a second (bench/contacts). */
+#define IMPORT_INDEX_LATER_MIN 20000
 
 /*
  * Imports the file at PATH, named LABEL in problems and in its run row (the

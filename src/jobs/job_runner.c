@@ -27,6 +27,8 @@
 
 #define MAX_JOB_FILES     32
 #define SWEEP_INTERVAL_MS (10LL * 60 * 1000)
+/* How often an idle runner looks for contacts a command-line import left to be indexed. */
+#define INDEX_CHECK_S 5
 #define MSG_RESTARTED                                                                              \
     "the server stopped before this import finished; nothing was imported: upload the files "      \
     "again"
@@ -334,6 +336,7 @@ static void run_contacts(struct job_runner *r, struct pz_conn *conn, const struc
     b.on_progress = on_progress;
     b.on_created = on_created;
     b.arg = &cr;
+    b.index_later_min = IMPORT_INDEX_LATER_MIN; /* index_left_behind, right after */
     rc = pz_tx_begin(conn);
     for (cr.file = 0; rc == 0 && cr.file < n; cr.file++)
         rc = import_batch_file(&b, files[cr.file].path, files[cr.file].name,
@@ -566,6 +569,34 @@ static void sweep(struct job_runner *r, struct pz_conn *conn)
     import_job_each_open(conn, sweep_one, &sa);
 }
 
+/*
+ * Indexes for search the contacts a big import left behind (pz_store_text_leave), here or in
+ * another process such as `piazza import`, in one transaction of their own.
+ */
+static void index_left_behind(struct pz_conn *conn)
+{
+    int64_t t0 = pz_now_ms(), waiting = 0;
+    int rc = pz_store_text_pending(conn, "contacts", &waiting);
+
+    if (rc < 0 || !waiting)
+        return;
+    rc = pz_tx_begin(conn);
+    if (rc == 0) {
+        rc = pz_store_text_catch_up(conn, "contacts");
+        rc = rc == 0 ? pz_tx_commit(conn) : rc;
+        if (rc < 0)
+            pz_tx_rollback(conn);
+    }
+    if (rc < 0)
+        pz_log(PZ_LOG_WARN,
+               "search: the contacts an import left to index were not indexed; "
+               "trying again in %d s",
+               INDEX_CHECK_S);
+    else
+        pz_log(PZ_LOG_INFO, "search: %lld contacts left by an import indexed in %lld ms",
+               (long long)waiting, (long long)(pz_now_ms() - t0));
+}
+
 static void *runner_main(void *arg)
 {
     struct job_runner *r = arg;
@@ -585,13 +616,15 @@ static void *runner_main(void *arg)
         found = conn && import_job_next(conn, &ws, &id) == 0;
         if (found)
             run_job(r, conn, ws, id);
+        else if (conn)
+            index_left_behind(conn);
         pthread_mutex_lock(&r->lock);
         if (found || r->stopping)
             continue;
         if (!r->woken) {
             struct timespec ts;
             clock_gettime(CLOCK_REALTIME, &ts);
-            ts.tv_sec += 60;
+            ts.tv_sec += INDEX_CHECK_S;
             pthread_cond_timedwait(&r->cond, &r->lock, &ts);
         }
         r->woken = 0;

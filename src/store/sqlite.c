@@ -493,6 +493,37 @@ static int sq_text_catch_up(void *db, const char *table)
     return 0;
 }
 
+/* The deferral stays recorded for a later catch-up; the trigger the caller's deferral dropped
+ * is made again, its WHEN keeping it away from the rows left behind. */
+static int sq_text_leave(void *db, const char *table)
+{
+    if (text_restore_insert_trigger(db, table) != SQLITE_OK)
+        return pz_error(PZ_EDB, "cannot make the search trigger of %s again: %s", table,
+                        sqlite3_errmsg(db));
+    return 0;
+}
+
+static int sq_text_pending(void *db, const char *table, int64_t *waiting)
+{
+    char sql[300];
+    sqlite3_stmt *st = NULL;
+    int n = snprintf(sql, sizeof(sql),
+                     "SELECT COUNT(*) FROM %s WHERE id > (SELECT MIN(after_id) FROM"
+                     " %s_search_deferred)",
+                     table, table),
+        rc;
+
+    if (n < 0 || (size_t)n >= sizeof(sql))
+        return PZ_EINVAL;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        return pz_error(PZ_EDB, "SQL failed: %s [%s]", sqlite3_errmsg(db), sql);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *waiting = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 0 : pz_error(PZ_EDB, "SQL failed: %s [%s]", sqlite3_errmsg(db), sql);
+}
+
 /*
  * pz_store_alone. Leaving WAL mode needs every other connection closed: SQLite
  * refuses with SQLITE_BUSY otherwise, and the busy timeout is set to nothing
@@ -552,6 +583,8 @@ const struct pz_store_ops pz_sqlite_ops = {
     .text_rebuild = sq_text_rebuild,
     .text_defer = sq_text_defer,
     .text_catch_up = sq_text_catch_up,
+    .text_leave = sq_text_leave,
+    .text_pending = sq_text_pending,
     /* A JSON array read by json_each (built into SQLite since 3.38). */
     .ids_select = "SELECT value AS id FROM json_each($",
     .ids_select_end = ")",

@@ -319,6 +319,17 @@ int pz_store_text_catch_up(struct pz_conn *c, const char *table)
     return c->store->ops->text_catch_up ? c->store->ops->text_catch_up(c->db, table) : 0;
 }
 
+int pz_store_text_leave(struct pz_conn *c, const char *table)
+{
+    return c->store->ops->text_leave ? c->store->ops->text_leave(c->db, table) : 0;
+}
+
+int pz_store_text_pending(struct pz_conn *c, const char *table, int64_t *waiting)
+{
+    *waiting = 0;
+    return c->store->ops->text_pending ? c->store->ops->text_pending(c->db, table, waiting) : 0;
+}
+
 int pz_store_ids_sql(struct pz_conn *c, int param, char *out, size_t outsz)
 {
     const struct pz_store_ops *ops = c->store->ops;

@@ -146,6 +146,22 @@ int pz_store_text_defer(struct pz_conn *conn, const char *table, int *deferred);
 int pz_store_text_catch_up(struct pz_conn *conn, const char *table);
 
 /*
+ * Indexing later. A write that added very many rows (a big import) may call
+ * pz_store_text_leave instead of pz_store_text_catch_up: the deferral ends
+ * for the caller, but its new rows stay out of the index, and stay so when
+ * changed, until someone catches up in a transaction of their own
+ * (pz_tx_begin, pz_store_text_catch_up, pz_tx_commit; the server's job
+ * runner does it within seconds). Meanwhile pz_store_text_pending sets
+ * *WAITING to how many rows wait (0: none), and while any do, a search must
+ * not take the index's candidates for all the rows that can match: it reads
+ * the rows themselves. A deferral started
+ * while rows are left behind (pz_store_text_defer with *DEFERRED 0) leaves
+ * its rows to the same catch-up. Return 0 or a negative code.
+ */
+int pz_store_text_leave(struct pz_conn *conn, const char *table);
+int pz_store_text_pending(struct pz_conn *conn, const char *table, int64_t *waiting);
+
+/*
  * A list of ids as one parameter, to narrow a query to rows found first by
  * another (such as pz_store_text_candidates). pz_store_ids_sql writes into
  * OUT a subquery giving, in a column named id, the ids bound as $PARAM by

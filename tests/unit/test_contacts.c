@@ -2666,6 +2666,130 @@ static void test_import_keeps_search_trigger(void **state)
     unlink(bad);
 }
 
+/* How many contacts the search index alone names for WORD (0 when none). */
+static int64_t index_names(const char *word)
+{
+    char q[256] = "", sql[300];
+    int64_t n = -1;
+
+    assert_int_equal(pz_store_text_query_add(conn(), q, sizeof(q), word, strlen(word)), 1);
+    assert_int_equal(pz_store_text_candidates(conn(), "contacts", 1, sql, sizeof(sql)), 0);
+    {
+        char count[400];
+        snprintf(count, sizeof(count), "SELECT COUNT(*) FROM (%s)", sql);
+        assert_int_equal(pz_sql_int_query(conn(), count, &n, "t", q), PZ_SQL_ROW);
+    }
+    return n;
+}
+
+static int64_t text_pending(void)
+{
+    int64_t waiting = -1;
+    assert_int_equal(pz_store_text_pending(conn(), "contacts", &waiting), 0);
+    return waiting;
+}
+
+/* A big file leaves its contacts to be indexed after its commit (pz_store_text_leave):
+ * search still finds them, changes meanwhile are not lost, and a catch-up of its own
+ * indexes them all. */
+static void test_import_index_later(void **state)
+{
+    struct import_batch b;
+    struct pz_buf found;
+    struct pz_err err = {0};
+    char big[160], small[160];
+    int64_t vera = 0, n = 0;
+    (void)state;
+
+    make_contact(g.ws1.id, "person", "Prima", "Dopo", NULL);
+    snprintf(big, sizeof(big), "%s/later-big.vcf", g.dir);
+    snprintf(small, sizeof(small), "%s/later-small.vcf", g.dir);
+    write_file(big, "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ottavio Zanzotto\r\n"
+                    "EMAIL:ottavio@zanzotto.it\r\nEND:VCARD\r\n"
+                    "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ugo Zanzotto\r\nEND:VCARD\r\n"
+                    "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Vera Rizzi\r\nTEL:333 1234567\r\n"
+                    "END:VCARD\r\n");
+    write_file(small, "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Zeno Zanzotto\r\nEND:VCARD\r\n");
+    pz_buf_init(&found, 4096);
+    assert_int_equal(text_pending(), 0);
+
+    /* A dry run leaves nothing behind. */
+    memset(&b, 0, sizeof(b));
+    b.conn = conn();
+    b.workspace_id = g.ws1.id;
+    b.own_tx = 1;
+    b.index_later_min = 2;
+    b.dry_run = 1;
+    assert_int_equal(import_batch_file(&b, big, "later-big.vcf", "vcard"), 0);
+    assert_int_equal(b.index_left, 0);
+    assert_int_equal(text_pending(), 0);
+
+    /* Three new contacts, at least two: left to be indexed later, the trigger back. */
+    b.dry_run = 0;
+    memset(&b.counts, 0, sizeof(b.counts));
+    assert_int_equal(import_batch_file(&b, big, "later-big.vcf", "vcard"), 0);
+    assert_int_equal(b.counts.created, 3);
+    assert_int_equal(b.index_left, 1);
+    assert_int_equal(text_pending(), 3);
+    assert_int_equal(search_trigger_count(), 1);
+    assert_int_equal(index_names("zanzotto"), 0);
+    assert_int_equal(index_names("dopo"), 1);
+    /* Search reads the rows themselves meanwhile. */
+    search_names("zanzotto", &found);
+    assert_non_null(strstr(pz_buf_str(&found), "Ottavio Zanzotto"));
+    assert_non_null(strstr(pz_buf_str(&found), "Ugo Zanzotto"));
+    search_names("3331234567", &found);
+    assert_non_null(strstr(pz_buf_str(&found), "Vera Rizzi"));
+    search_names("dopo", &found);
+    assert_non_null(strstr(pz_buf_str(&found), "Prima Dopo"));
+
+    /* A change to a waiting contact, and a small file while they wait: both wait too. */
+    assert_int_equal(pz_sql_int_query(conn(),
+                                      "SELECT id FROM contacts WHERE display_name = 'Vera Rizzi'",
+                                      &vera, ""),
+                     PZ_SQL_ROW);
+    assert_int_equal(contact_identity_add(conn(), g.ws1.id, vera, "email", "vera@quercia.it", NULL,
+                                          NULL, NULL, NULL, &err),
+                     0);
+    b.index_later_min = 1000;
+    b.index_left = 0;
+    assert_int_equal(import_batch_file(&b, small, "later-small.vcf", "vcard"), 0);
+    assert_int_equal(b.counts.created, 4);
+    assert_int_equal(b.index_left, 0);
+    assert_int_equal(text_pending(), 4);
+    search_names("zanzotto", &found);
+    assert_non_null(strstr(pz_buf_str(&found), "Zeno Zanzotto"));
+    search_names("quercia", &found);
+    assert_non_null(strstr(pz_buf_str(&found), "Vera Rizzi"));
+    assert_int_equal(index_names("quercia"), 0);
+
+    /* The catch-up, in a transaction of its own: everything indexed, as the rows are now. */
+    assert_int_equal(pz_tx_begin(conn()), 0);
+    assert_int_equal(pz_store_text_catch_up(conn(), "contacts"), 0);
+    assert_int_equal(pz_tx_commit(conn()), 0);
+    assert_int_equal(text_pending(), 0);
+    assert_int_equal(search_trigger_count(), 1);
+    assert_int_equal(index_names("zanzotto"), 3);
+    assert_int_equal(index_names("quercia"), 1);
+    assert_int_equal(index_names("3331234567"), 1);
+    assert_int_equal(pz_sql_exec(conn(), "INSERT INTO contacts_search (contacts_search, rank)"
+                                         " VALUES ('integrity-check', 1)"),
+                     0);
+    search_names("zanzotto", &found);
+    assert_non_null(strstr(pz_buf_str(&found), "Ottavio Zanzotto"));
+    assert_non_null(strstr(pz_buf_str(&found), "Zeno Zanzotto"));
+    /* Rows added afterwards are indexed one by one again. */
+    make_contact(g.ws1.id, "person", "Quirino", "Zanzotto", NULL);
+    assert_int_equal(index_names("quirino"), 1);
+    assert_int_equal(pz_sql_int_query(conn(), "SELECT COUNT(*) FROM contacts", &n, ""), PZ_SQL_ROW);
+    assert_int_equal(n, 6);
+
+    import_batch_release(&b);
+    pz_buf_release(&found);
+    unlink(big);
+    unlink(small);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -2694,6 +2818,7 @@ int main(void)
         cmocka_unit_test_setup(test_import_runs_list_and_reindex, wipe),
         cmocka_unit_test(test_upgrade_keeps_identities),
         cmocka_unit_test_setup(test_import_keeps_search_trigger, wipe),
+        cmocka_unit_test_setup(test_import_index_later, wipe),
     };
 
     if (sodium_init() < 0) {
