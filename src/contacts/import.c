@@ -717,6 +717,7 @@ static int log_import(struct pz_conn *conn, int64_t ws, int64_t id, const struct
     e.author_user_id = s->run->user_id;
     e.source_kind = "import_run";
     e.source_id = s->run->id;
+    e.contact_written = 1; /* created or updated just now */
     return timeline_add(conn, ws, &e, NULL, NULL);
 }
 

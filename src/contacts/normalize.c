@@ -1129,6 +1129,26 @@ int normalize_name_key(const char *in, int sort_tokens, char *out, size_t outsz)
     return (int)o;
 }
 
+/*
+ * Whether A (LA bytes) and B (LB bytes, LA >= LB) are at most one edit apart:
+ * 0 (equal), 1, or 2 (more). With equal lengths only a substitution can make
+ * one edit; with one byte more, A must be B with one byte inserted. This is
+ * the whole of the dynamic programme below when the limit is 1, in one pass
+ * (the duplicate check asks it of every pair of names at an organization).
+ */
+static int one_edit(const char *a, size_t la, const char *b, size_t lb)
+{
+    size_t i = 0;
+
+    while (i < lb && a[i] == b[i])
+        i++;
+    if (i == lb)
+        return la == lb ? 0 : 1;
+    if (la == lb)
+        return strcmp(a + i + 1, b + i + 1) == 0 ? 1 : 2;
+    return strcmp(a + i + 1, b + i) == 0 ? 1 : 2;
+}
+
 int normalize_distance(const char *a, const char *b, int limit)
 {
     int row[257], prev[257];
@@ -1136,6 +1156,8 @@ int normalize_distance(const char *a, const char *b, int limit)
 
     if ((la > lb ? la - lb : lb - la) > (size_t)limit)
         return limit + 1;
+    if (limit == 1)
+        return la >= lb ? one_edit(a, la, b, lb) : one_edit(b, lb, a, la);
     if (lb > 256 || la > 256)
         return strcmp(a, b) == 0 ? 0 : limit + 1;
     for (size_t j = 0; j <= lb; j++)

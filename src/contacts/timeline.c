@@ -117,7 +117,7 @@ int timeline_add(struct pz_conn *conn, int64_t ws, const struct timeline_new *e,
 
     if (r < 0)
         return r;
-    r = contact_exists(conn, ws, e->contact_id, 0);
+    r = e->contact_written ? 0 : contact_exists(conn, ws, e->contact_id, 0);
     if (r < 0)
         return r;
     channel = e->channel ? e->channel : default_channel(e->kind);

@@ -38,6 +38,8 @@ struct timeline_new {
     int64_t author_user_id;  /* 0 none */
     const char *source_kind; /* what produced it ("import_run", "message"...) or NULL */
     int64_t source_id;       /* 0 none */
+    int contact_written;     /* 1: the caller wrote the contact in this transaction, so it is
+                                not looked up again (an import's own entries) */
 };
 
 void timeline_new_init(struct timeline_new *e);

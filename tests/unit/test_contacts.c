@@ -548,6 +548,22 @@ static void test_fold_and_names(void **state)
     assert_int_equal(normalize_distance("mario rossi", "mario rosi", 1), 1);
     assert_int_equal(normalize_distance("mario rossi", "maria rossa", 1), 2);
     assert_int_equal(normalize_distance("abc", "abcdef", 1), 2);
+    /* Limit 1 has a one-pass path: the same answers as the full programme (limit 2, capped). */
+    {
+        static const char *const words[] = {"",      "a",    "ab",    "ba",     "abc",
+                                            "acb",   "abd",  "xbc",   "abcd",   "abdc",
+                                            "rossi", "rosi", "rossa", "rossii", "orssi",
+                                            "ross",  "osi",  "rossj", "xrossi", "rossix"};
+        size_t n = sizeof(words) / sizeof(words[0]);
+        for (size_t i = 0; i < n; i++)
+            for (size_t j = 0; j < n; j++) {
+                int full = normalize_distance(words[i], words[j], 2);
+                int fast = normalize_distance(words[i], words[j], 1);
+                if (fast != (full > 1 ? 2 : full))
+                    fail_msg("distance '%s' '%s': %d with limit 1, %d with limit 2", words[i],
+                             words[j], fast, full);
+            }
+    }
 }
 
 /* --- contacts --------------------------------------------------------------------------- */
