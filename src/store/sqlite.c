@@ -97,12 +97,19 @@ static void sq_disconnect(void *db)
  * parameter N and binding needs no lookup by name (a lookup walks the list of
  * names, which costs much in a statement with many parameters).
  */
+/* Parameters $1..$SQ_MAPPED-1 are found through a table made at prepare time: SQLite knows
+ * "$N" by name only, and looking each up by name at every bind (a snprintf and a search)
+ * was 2% of a contacts import. */
+#define SQ_MAPPED 64
+
 struct sq_stmt {
     sqlite3_stmt *st;
     int in_order;
+    unsigned short index_of[SQ_MAPPED]; /* $N -> SQLite's index; 0: none */
 };
 
-static int name_is(const char *name, int idx)
+/* N of a parameter named "$N", or 0. */
+static int param_number(const char *name)
 {
     int n = 0;
     const char *p = name ? name + 1 : NULL;
@@ -111,7 +118,7 @@ static int name_is(const char *name, int idx)
         return 0;
     while (*p >= '0' && *p <= '9' && n < 1000000)
         n = n * 10 + (*p++ - '0');
-    return *p == '\0' && p > name + 1 && n == idx;
+    return *p == '\0' && p > name + 1 ? n : 0;
 }
 
 static void *sq_prepare(void *db, const char *sql)
@@ -124,12 +131,17 @@ static void *sq_prepare(void *db, const char *sql)
         pz_error(PZ_EDB, "cannot prepare SQL: %s [%s]", sqlite3_errmsg(db), sql);
         return NULL;
     }
-    s = xmalloc(sizeof(*s));
+    s = xcalloc(1, sizeof(*s));
     s->st = st;
     s->in_order = 1;
     n = sqlite3_bind_parameter_count(st);
-    for (int i = 1; i <= n && s->in_order; i++)
-        s->in_order = name_is(sqlite3_bind_parameter_name(st, i), i);
+    for (int i = 1; i <= n; i++) {
+        int k = param_number(sqlite3_bind_parameter_name(st, i));
+        if (k != i)
+            s->in_order = 0;
+        if (k > 0 && k < SQ_MAPPED)
+            s->index_of[k] = (unsigned short)i;
+    }
     return s;
 }
 
@@ -153,6 +165,8 @@ static int param_index(const struct sq_stmt *s, int idx)
 
     if (s->in_order)
         return idx;
+    if (idx > 0 && idx < SQ_MAPPED)
+        return s->index_of[idx];
     snprintf(name, sizeof(name), "$%d", idx);
     return sqlite3_bind_parameter_index(s->st, name);
 }
