@@ -1793,19 +1793,15 @@ static int tag_clean(const char *name, char clean[TAG_MAX + 1], char key[256], s
     return 0;
 }
 
-int contact_tag_add(struct pz_conn *conn, int64_t ws, int64_t id, const char *name, int *added,
-                    struct pz_err *err)
+/* Tags contact ID, which the caller has checked or just written, with the tag CLEAN (name
+ * key KEY), made when missing; *ADDED 1 when it was not tagged so before. */
+static int tag_insert(struct pz_conn *conn, int64_t ws, int64_t id, const char *clean,
+                      const char *key, int *added)
 {
-    char clean[TAG_MAX + 1], key[256], kind[16];
     struct pz_stmt *st;
-    int r = tag_clean(name, clean, key, err);
+    int r;
 
-    if (added)
-        *added = 0;
-    if (r == 0)
-        r = kind_of(conn, ws, id, kind);
-    if (r < 0)
-        return r;
+    *added = 0;
     st = pz_sql(conn, "INSERT INTO tags (workspace_id, name, name_key, created_at)"
                       " VALUES ($1, $2, $3, $4) ON CONFLICT (workspace_id, name_key) DO NOTHING");
     if (!st)
@@ -1830,12 +1826,36 @@ int contact_tag_add(struct pz_conn *conn, int64_t ws, int64_t id, const char *na
     pz_sql_done(st);
     if (r < 0)
         return r;
-    if (pz_sql_changes(conn) > 0) {
-        if (added)
-            *added = 1;
-        return touch(conn, ws, id);
-    }
+    *added = pz_sql_changes(conn) > 0;
     return 0;
+}
+
+int contact_tag_add(struct pz_conn *conn, int64_t ws, int64_t id, const char *name, int *added,
+                    struct pz_err *err)
+{
+    char clean[TAG_MAX + 1], key[256], kind[16];
+    int r = tag_clean(name, clean, key, err), now = 0;
+
+    if (added)
+        *added = 0;
+    if (r == 0)
+        r = kind_of(conn, ws, id, kind);
+    if (r == 0)
+        r = tag_insert(conn, ws, id, clean, key, &now);
+    if (r < 0)
+        return r;
+    if (added)
+        *added = now;
+    return now ? touch(conn, ws, id) : 0;
+}
+
+int contact_tag_add_new(struct pz_conn *conn, int64_t ws, int64_t id, const char *name,
+                        struct pz_err *err)
+{
+    char clean[TAG_MAX + 1], key[256];
+    int added = 0, r = tag_clean(name, clean, key, err);
+
+    return r < 0 ? r : tag_insert(conn, ws, id, clean, key, &added);
 }
 
 int contact_tag_remove(struct pz_conn *conn, int64_t ws, int64_t id, const char *name)

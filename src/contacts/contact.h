@@ -328,6 +328,15 @@ int contact_find_identity(struct pz_conn *conn, int64_t workspace_id, const char
 int contact_tag_add(struct pz_conn *conn, int64_t workspace_id, int64_t id, const char *name,
                     int *added, struct pz_err *err);
 
+/*
+ * For bulk writers (the importer): tags ID, a contact just made by
+ * contact_create_indexed, with NAME as contact_tag_add does, without
+ * checking the contact or touching it. Returns 0, PZ_EINVAL with ERR, or a
+ * negative code.
+ */
+int contact_tag_add_new(struct pz_conn *conn, int64_t workspace_id, int64_t id, const char *name,
+                        struct pz_err *err);
+
 /* Removes tag NAME from contact ID. Returns 0, PZ_ENOTFOUND (not tagged so) or a negative code. */
 int contact_tag_remove(struct pz_conn *conn, int64_t workspace_id, int64_t id, const char *name);
 

@@ -840,8 +840,12 @@ static int create_from(struct pz_conn *conn, int64_t ws, const struct rec_state 
     }
     if (r == 0 && org_id)
         r = contact_membership_add_new(conn, ws, id, org_id, s->title, err);
-    if (r == 0)
-        r = add_tags(conn, ws, id, s, &changed);
+    for (size_t i = 0; r == 0 && i < s->rec->n_tags && i < IMPORT_MAX_TAGS; i++) {
+        struct pz_err ignored = {0};
+        if (!blank(s->rec->tags[i]) &&
+            (r = contact_tag_add_new(conn, ws, id, s->rec->tags[i], &ignored)) == PZ_EINVAL)
+            r = 0; /* a bad tag is left out, as add_tags does */
+    }
     if (r == 0)
         r = add_note(conn, ws, id, s, &changed);
     if (r == 0)
