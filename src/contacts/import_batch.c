@@ -12,6 +12,7 @@
 #include "core/buf.h"
 #include "core/mem.h"
 #include "import/detect.h"
+#include "import/record_pipe.h"
 #include "import/problems.h"
 #include "core/banned.h"
 
@@ -264,7 +265,7 @@ static int batch_file(struct import_batch *b, const char *path, const char *labe
         return run_failed(b, early_run, r);
     }
     memset(&fatal, 0, sizeof(fatal));
-    r = import_read(format, path, &sink, &fatal);
+    r = import_read_pipelined(format, path, &sink, &fatal); /* parsed on a second thread */
     contacts_importer_free(b->importer);
     b->importer = NULL;
     if (r == 0 && !b->db_error && !b->stopped && deferred && !(b->own_tx && b->dry_run)) {

@@ -29,6 +29,7 @@
 #include "import/detect.h"
 #include "import/lines.h"
 #include "import/problems.h"
+#include "import/record_pipe.h"
 #include "import/values.h"
 #include "import/vcard.h"
 
@@ -103,10 +104,11 @@ static void on_skip(const struct import_problem *p, void *arg)
     pz_buf_printf(&r->out, "!%ld %s\n", p->line, p->message);
 }
 
-enum reader { VCARD, CSV, ANY };
+enum reader { VCARD, CSV, ANY, PIPED };
 
-/* Reads PATH with READER and returns everything it produced as text (the caller frees). */
-static char *render_file(enum reader reader, const char *path, int *rc_out)
+/* Reads PATH with READER and returns everything it produced as text (the caller frees); the
+ * sink stops at record STOP_AFTER (0: never). */
+static char *render_file_stop(enum reader reader, const char *path, int stop_after, int *rc_out)
 {
     struct render r;
     struct import_sink sink = {on_record, on_skip, &r};
@@ -115,12 +117,15 @@ static char *render_file(enum reader reader, const char *path, int *rc_out)
 
     memset(&r, 0, sizeof(r));
     memset(&fatal, 0, sizeof(fatal));
+    r.stop_after = stop_after;
     pz_buf_init(&r.out, 1 << 20);
     pz_buf_addstr(&r.out, "");
     if (reader == VCARD)
         rc = vcard_read(path, &sink, &fatal);
     else if (reader == CSV)
         rc = contacts_csv_read(path, &sink, &fatal);
+    else if (reader == PIPED)
+        rc = import_read_pipelined(NULL, path, &sink, &fatal);
     else
         rc = import_read(NULL, path, &sink, &fatal);
     if (rc < 0) {
@@ -133,6 +138,11 @@ static char *render_file(enum reader reader, const char *path, int *rc_out)
     return pz_buf_detach(&r.out, NULL);
 }
 
+static char *render_file(enum reader reader, const char *path, int *rc_out)
+{
+    return render_file_stop(reader, path, 0, rc_out);
+}
+
 static void expect_file(enum reader reader, const char *path, int want_rc, const char *want)
 {
     int rc;
@@ -141,6 +151,16 @@ static void expect_file(enum reader reader, const char *path, int want_rc, const
     assert_string_equal(got, want);
     assert_int_equal(rc, want_rc);
     free(got);
+}
+
+/* How many lines of TEXT start with C. */
+static int count_lines_starting(const char *text, char c)
+{
+    int n = 0;
+
+    for (const char *p = text; *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : p + strlen(p))
+        n += *p == c;
+    return n;
 }
 
 /* --- lines ---------------------------------------------------------------- */
@@ -1349,6 +1369,58 @@ static void test_problem_codes(void **state)
     assert_null(import_problem_located(NULL));
 }
 
+/*
+ * The reader on a thread of its own (record_pipe.c) gives the sink exactly what import_read
+ * gives, in the same order, for every contacts file: records, skipped records, a refusal;
+ * and a sink that stops stops it with its value.
+ */
+static void test_pipelined(void **state)
+{
+    static const char *const files[] = {
+        FIX "bad_cards_lf.vcf",
+        FIX "broken_rows.csv",
+        FIX "empty.csv",
+        FIX "empty.vcf",
+        FIX "google_new.csv",
+        FIX "google_old.csv",
+        FIX "google_old_utf16.csv",
+        FIX "linkedin_no_url.csv",
+        FIX "not_a_vcard.vcf",
+        FIX "not_contacts.csv",
+        FIX "outlook.csv",
+        FIX "outlook_cp1252.csv",
+        FIX "outlook_it_semicolon.csv",
+        FIX "utf8_invalid.csv",
+        FIX "v21_latin1_qp_crlf.vcf",
+        FIX "v30_folded_utf8_crlf.vcf",
+        FIX "v40_escapes_groups_lf.vcf",
+        FIX "v40_kind_org.vcf",
+        CORPUS "contacts/android_21_qp_photo_multi.vcf",
+        CORPUS "linkedin/Connections_kawsay.csv",
+        FIX "no such file.vcf",
+    };
+    int rc, rc_pipe;
+    char *want, *got;
+    (void)state;
+
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        want = render_file(ANY, files[i], &rc);
+        got = render_file(PIPED, files[i], &rc_pipe);
+        assert_string_equal(got, want);
+        assert_int_equal(rc_pipe, rc);
+        free(want);
+        free(got);
+    }
+    want = render_file_stop(ANY, CORPUS "linkedin/Connections_kawsay.csv", 2, &rc);
+    got = render_file_stop(PIPED, CORPUS "linkedin/Connections_kawsay.csv", 2, &rc_pipe);
+    assert_int_equal(rc, 7);
+    assert_int_equal(rc_pipe, 7);
+    assert_string_equal(got, want);
+    assert_int_equal(count_lines_starting(got, '@'), 2);
+    free(want);
+    free(got);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1382,6 +1454,7 @@ int main(void)
         cmocka_unit_test(test_csv_linkedin_no_url),
         cmocka_unit_test(test_csv_broken_rows),
         cmocka_unit_test(test_csv_refused),
+        cmocka_unit_test(test_pipelined),
         cmocka_unit_test(test_csv_edge_cases),
         cmocka_unit_test(test_csv_unclosed_quote_long),
         cmocka_unit_test(test_csv_stop_and_pipe),
