@@ -108,7 +108,14 @@ struct contacts_importer {
     struct org_entry *orgs;
     size_t n_orgs, cap_orgs;
     long n_people;
+    /* Contacts created whose "import" timeline entry is still to be written (created_flush). */
+    int64_t *created;
+    size_t n_created;
 };
+
+/* The "import" entries of the contacts created are written this many at a time, in one
+ * statement each (timeline_add_many), instead of one statement per contact. */
+#define CREATED_BATCH 4096
 
 /* Copies S trimmed into OUT, control characters as spaces, cut at a character boundary. */
 static void tidy(const char *s, char *out, size_t outsz)
@@ -410,6 +417,7 @@ void contacts_importer_free(struct contacts_importer *im)
 {
     if (!im)
         return;
+    free(im->created);
     for (size_t i = 0; i < im->cap_orgs; i++) {
         if (!im->orgs[i].key)
             continue;
@@ -704,20 +712,56 @@ static int apply_record(struct pz_conn *conn, int64_t ws, int64_t id, int person
     return r;
 }
 
+static void import_entry(struct timeline_new *e, const struct run_info *run, const char *outcome)
+{
+    timeline_new_init(e);
+    e->kind = "import";
+    e->outcome = outcome;
+    e->body = run->file_name;
+    e->author_user_id = run->user_id;
+    e->source_kind = "import_run";
+    e->source_id = run->id;
+}
+
+/* Writes the "import" entries of the contacts created so far. */
+static int created_flush(struct contacts_importer *im)
+{
+    struct timeline_new e;
+    int r;
+
+    if (im->n_created == 0)
+        return 0;
+    import_entry(&e, &im->run, "created");
+    r = timeline_add_many(im->conn, im->ws, &e, im->created, im->n_created, NULL);
+    im->n_created = 0;
+    return r;
+}
+
+int contacts_importer_finish(struct contacts_importer *im)
+{
+    return created_flush(im);
+}
+
 static int log_import(struct pz_conn *conn, int64_t ws, int64_t id, const struct rec_state *s,
                       const char *outcome)
 {
+    struct contacts_importer *im = s->im;
     struct timeline_new e;
+    int r;
 
-    timeline_new_init(&e);
+    if (strcmp(outcome, "created") == 0) {
+        if (!im->created)
+            im->created = xmalloc(CREATED_BATCH * sizeof(*im->created));
+        im->created[im->n_created++] = id;
+        return im->n_created == CREATED_BATCH ? created_flush(im) : 0;
+    }
+    /* Those created before come first on any timeline this one shares. */
+    r = created_flush(im);
+    if (r < 0)
+        return r;
+    import_entry(&e, s->run, outcome);
     e.contact_id = id;
-    e.kind = "import";
-    e.outcome = outcome;
-    e.body = s->run->file_name;
-    e.author_user_id = s->run->user_id;
-    e.source_kind = "import_run";
-    e.source_id = s->run->id;
-    e.contact_written = 1; /* created or updated just now */
+    e.contact_written = 1; /* updated just now */
     return timeline_add(conn, ws, &e, NULL, NULL);
 }
 
@@ -965,6 +1009,8 @@ int contacts_import_record(struct pz_conn *conn, int64_t ws, int64_t import_run_
     if (r < 0)
         return r;
     r = contacts_importer_record(im, rec, counts, err);
+    if (r == 0)
+        r = contacts_importer_finish(im);
     contacts_importer_free(im);
     return r;
 }

@@ -74,13 +74,17 @@ int contacts_import_record(struct pz_conn *conn, int64_t workspace_id, int64_t i
  * that holds the write lock, the one the records are written in.
  * contacts_importer_new sets *OUT (freed with contacts_importer_free) and
  * returns 0, PZ_ENOTFOUND (no such run) or a negative code;
- * contacts_importer_record returns as contacts_import_record.
+ * contacts_importer_record returns as contacts_import_record. Some writing is
+ * gathered (the "import" timeline entries of the contacts created):
+ * contacts_importer_finish writes what is left, and must be called, before
+ * the commit, once the last record is in (0 or a negative code).
  */
 struct contacts_importer;
 int contacts_importer_new(struct pz_conn *conn, int64_t workspace_id, int64_t import_run_id,
                           const char *default_region, struct contacts_importer **out);
 int contacts_importer_record(struct contacts_importer *im, const struct import_contact *rec,
                              struct contacts_import_counts *counts, struct pz_err *err);
+int contacts_importer_finish(struct contacts_importer *im);
 void contacts_importer_free(struct contacts_importer *im);
 
 /*

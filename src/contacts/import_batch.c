@@ -266,6 +266,11 @@ static int batch_file(struct import_batch *b, const char *path, const char *labe
     }
     memset(&fatal, 0, sizeof(fatal));
     r = import_read_pipelined(format, path, &sink, &fatal); /* parsed on a second thread */
+    if (r == 0 && !b->db_error && !b->stopped) {
+        int fr = contacts_importer_finish(b->importer);
+        if (fr < 0)
+            b->db_error = fr;
+    }
     contacts_importer_free(b->importer);
     b->importer = NULL;
     if (r == 0 && !b->db_error && !b->stopped && deferred && !(b->own_tx && b->dry_run)) {

@@ -54,6 +54,15 @@ void timeline_new_init(struct timeline_new *e);
 int timeline_add(struct pz_conn *conn, int64_t workspace_id, const struct timeline_new *e,
                  int64_t *entry_id, struct pz_err *err);
 
+/*
+ * For bulk writers (the importer): adds entry E (its contact_id ignored) to
+ * the timelines of the N contacts of CONTACT_IDS, which the caller wrote in
+ * this transaction, in one statement. The entries share E's time (now when
+ * 0). Returns 0, PZ_EINVAL with ERR as timeline_add, or a negative code.
+ */
+int timeline_add_many(struct pz_conn *conn, int64_t workspace_id, const struct timeline_new *e,
+                      const int64_t *contact_ids, size_t n, struct pz_err *err);
+
 struct timeline_entry {
     int64_t id;
     int64_t contact_id;

@@ -2806,6 +2806,73 @@ static void test_import_index_later(void **state)
     unlink(small);
 }
 
+/* The "import" entries of the contacts a file creates are written in batches
+ * (timeline_add_many): every one is there, and a contact the same file then
+ * updates has "created" before "updated". */
+static void test_import_entries_batched(void **state)
+{
+    struct import_batch b;
+    struct pz_buf cards;
+    char path[160], ids[64];
+    int64_t n = 0, first = 0;
+    const int many = 5000; /* more than one batch */
+    (void)state;
+
+    snprintf(path, sizeof(path), "%s/entries.vcf", g.dir);
+    pz_buf_init(&cards, 1 << 20);
+    pz_buf_addstr(&cards, "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Anna Prima\r\n"
+                          "EMAIL:anna@prima.it\r\nEND:VCARD\r\n");
+    for (int i = 0; i < many; i++) {
+        pz_buf_printf(&cards,
+                      "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Persona%d Numero\r\n"
+                      "EMAIL:p%d@numero.it\r\nEND:VCARD\r\n",
+                      i, i);
+        if (i == 10) /* Anna again, while her entry waits in the first batch */
+            pz_buf_addstr(&cards, "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Anna Prima\r\n"
+                                  "EMAIL:anna@prima.it\r\nTEL:333 7654321\r\nEND:VCARD\r\n");
+    }
+    write_file(path, pz_buf_str(&cards));
+    memset(&b, 0, sizeof(b));
+    b.conn = conn();
+    b.workspace_id = g.ws1.id;
+    b.own_tx = 1;
+    assert_int_equal(import_batch_file(&b, path, "entries.vcf", "vcard"), 0);
+    assert_int_equal(b.counts.created, many + 1);
+    assert_int_equal(b.counts.updated, 1);
+    assert_int_equal(pz_sql_int_query(conn(),
+                                      "SELECT COUNT(*) FROM timeline_entries WHERE kind = 'import'"
+                                      " AND outcome = 'created' AND body = 'entries.vcf'"
+                                      " AND source_kind = 'import_run' AND interaction = 0",
+                                      &n, ""),
+                     PZ_SQL_ROW);
+    assert_int_equal(n, many + 1);
+    assert_int_equal(pz_sql_int_query(conn(),
+                                      "SELECT COUNT(DISTINCT contact_id) FROM timeline_entries"
+                                      " WHERE kind = 'import' AND outcome = 'created'",
+                                      &n, ""),
+                     PZ_SQL_ROW);
+    assert_int_equal(n, many + 1);
+    assert_int_equal(pz_sql_int_query(conn(),
+                                      "SELECT contact_id FROM identities"
+                                      " WHERE value_normalized = 'anna@prima.it'",
+                                      &first, ""),
+                     PZ_SQL_ROW);
+    {
+        struct pz_stmt *st = pz_sql(conn(), "SELECT group_concat(outcome, ',') FROM (SELECT"
+                                            " outcome FROM timeline_entries WHERE contact_id = $1"
+                                            " AND kind = 'import' ORDER BY at, id)");
+        assert_non_null(st);
+        pz_sql_bind_int(st, 1, first);
+        assert_int_equal(pz_sql_step(st), PZ_SQL_ROW);
+        snprintf(ids, sizeof(ids), "%s", pz_sql_text(st, 0));
+        pz_sql_done(st);
+    }
+    assert_string_equal(ids, "created,updated");
+    import_batch_release(&b);
+    pz_buf_release(&cards);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -2835,6 +2902,7 @@ int main(void)
         cmocka_unit_test(test_upgrade_keeps_identities),
         cmocka_unit_test_setup(test_import_keeps_search_trigger, wipe),
         cmocka_unit_test_setup(test_import_index_later, wipe),
+        cmocka_unit_test_setup(test_import_entries_batched, wipe),
     };
 
     if (sodium_init() < 0) {
