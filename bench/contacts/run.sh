@@ -340,9 +340,8 @@ SECTION=$TMP/section.md
     echo "the floor under any importer of this schema. The search index of the new contacts is then"
     echo "built afterwards: by \`piazza serve\` as it starts (timed from its launch until \`piazza stats\`"
     echo "counts no contact waiting; search finds them meanwhile by reading them, and nothing below is"
-    echo "measured before it has finished),"
-    echo "and by \`reference --index\` with the same INSERT ... SELECT. Import and index together:"
-    echo "$(rate "$(awk -v a="$IMPORT_S" -v b="$INDEX_S" 'BEGIN {print a + b}')") cards/s."
+    echo "measured before it has finished), and by \`reference --index\` with the same INSERT ... SELECT."
+    echo "Import and index together: $(rate "$(awk -v a="$IMPORT_S" -v b="$INDEX_S" 'BEGIN {print a + b}')") cards/s."
     echo "CPU time is user plus system time: on a machine shared with other work, cards per CPU"
     echo "second say what the rate would be with a core to itself, and the ratio compares those."
     echo
@@ -367,7 +366,7 @@ SECTION=$TMP/section.md
     echo
     echo "| target | measured | verdict |"
     echo "|---|---:|---|"
-    echo "| import at least $IMPORT_TARGET cards/s | $IMPORT_RATE cards/s ($IMPORT_CPU_RATE per CPU second) | $(verdict "$IMPORT_OK") |"
+    echo "| import at least $IMPORT_TARGET cards/s | $IMPORT_RATE cards/s ($IMPORT_CPU_RATE per CPU second); $(rate "$(awk -v a="$IMPORT_S" -v b="$INDEX_S" 'BEGIN {print a + b}')") counting the search index the server builds after | $(verdict "$IMPORT_OK") |"
     echo "| import peak memory under 64 MB | $((IMPORT_KB / 1024)) MB | $(verdict "$MEMORY_OK") |"
     echo "| list and search p99 under $P99_TARGET_MS ms | worst $WORST_P99 ms | $(verdict "$P99_OK") |"
     if [ "$BAD" -ne 0 ]; then
