@@ -1049,10 +1049,23 @@ int normalize_fold(const char *in, char *out, size_t outsz)
     if (outsz == 0)
         return PZ_ETOOBIG;
     while (i < n) {
-        size_t len = pz_utf8_char_len(in + i, n - i), plen;
+        size_t len, plen;
         char piece[8];
         unsigned cp;
+        unsigned char ch = (unsigned char)in[i];
 
+        /* ASCII letters, digits and punctuation, most of any name: as fold_one would. */
+        if (ch > ' ' && ch < 0x7F) {
+            if (o + 1 + (space && o > 0) >= outsz)
+                break;
+            if (space && o > 0)
+                out[o++] = ' ';
+            space = 0;
+            out[o++] = (char)(ch >= 'A' && ch <= 'Z' ? ch + ('a' - 'A') : ch);
+            i++;
+            continue;
+        }
+        len = pz_utf8_char_len(in + i, n - i);
         if (len == 0) {
             i++;
             continue;
