@@ -38,6 +38,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "core/buf.h"
+#include "import/problems.h"
 #include "store/backend.h"
 #include "store/store.h"
 
@@ -357,6 +358,56 @@ static void test_phone_italian_forms(void **state)
     check_identity("whatsapp", "https://wa.me/393331234567", "IT", "+393331234567");
     check_identity("whatsapp", "wa.me/393331234567?text=ciao", "IT", "+393331234567");
     check_identity("telegram", "+39 333 1234567", "IT", "+393331234567");
+}
+
+/*
+ * Every reason normalize gives for leaving an identity out has a code of its own
+ * (src/import/problems.c), so that the web UI says it in Italian too: the message the
+ * importer writes (import_batch.c: "KIND 'VALUE' left out: REASON") is found under it.
+ */
+static void test_left_out_codes(void **state)
+{
+    static const struct {
+        const char *kind, *value, *code;
+    } cases[] = {
+        {"phone", "+0 123 4567890", "identity.phone_country"},
+        {"phone", "+39", "identity.phone_no_digits"},
+        {"phone", "+39 612 345678", "identity.phone_not_italian"},
+        {"phone", "+39 333 12", "identity.phone_short"},
+        {"phone", "+39 333 123456789012", "identity.phone_long"},
+        {"phone", "", "identity.phone_empty"},
+        {"phone", "chiamami", "identity.phone_letters"},
+        {"phone", "333*1234567", "identity.phone_characters"},
+        {"email", "mario.rossi", "identity.not_email"},
+        {"telegram", "ab", "identity.not_telegram"},
+        {"linkedin", "https://example.com/in/mario", "identity.not_linkedin"},
+        {"linkedin", "https://www.linkedin.com/feed/", "identity.not_linkedin_profile"},
+        {"x", "https://example.com/mario", "identity.not_x"},
+        {"instagram", "https://example.com/mario", "identity.not_instagram"},
+        {"facebook", "https://example.com/mario", "identity.not_facebook"},
+        {"website", "", "identity.address_empty"},
+        {"website", "https://mario@example.com/", "identity.url_user"},
+        {"website", "https://example.com:8o8o/", "identity.url_port"},
+        {"website", "localhost", "identity.url_no_host"},
+        {"website", "https://exa mple.com/", "identity.url_characters"},
+        {"website", "ftp://example.com/", "identity.url_scheme"},
+    };
+    (void)state;
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char norm[NORMALIZE_MAX], msg[400];
+        struct pz_err err = {0};
+        struct import_problem_code c;
+        if (normalize_identity(cases[i].kind, cases[i].value, "IT", norm, sizeof(norm), &err) >= 0)
+            fail_msg("%s '%s' was accepted as '%s'", cases[i].kind, cases[i].value, norm);
+        snprintf(msg, sizeof(msg), "%s '%s' left out: %s", cases[i].kind, cases[i].value,
+                 err.message);
+        import_problem_code(msg, &c);
+        if (strcmp(c.code, cases[i].code) != 0)
+            fail_msg("\"%s\" has code %s, not %s", msg, c.code, cases[i].code);
+        assert_string_equal(c.args[0], cases[i].kind);
+        assert_string_equal(c.args[1], cases[i].value);
+    }
 }
 
 static void test_phone_junk(void **state)
@@ -2878,6 +2929,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_phone_italian_forms),
         cmocka_unit_test(test_phone_junk),
+        cmocka_unit_test(test_left_out_codes),
         cmocka_unit_test(test_phone_regions),
         cmocka_unit_test(test_email_and_urls),
         cmocka_unit_test(test_fold_and_names),

@@ -61,6 +61,9 @@ export function problemText(
   (p.args ?? []).forEach((a, i) => {
     vars[String(i)] = a;
   });
+  // an identity's kind ("phone") as the user's language names it ("Telefono")
+  const kind = `idk.${vars['0'] ?? ''}`;
+  if (p.code.startsWith('identity.') && hasKey(kind)) vars['0'] = i18n.t(kind);
   return i18n.t(key, vars);
 }
 
