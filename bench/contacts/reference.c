@@ -173,7 +173,7 @@ int main(int argc, char **argv)
     if (sqlite3_exec(db,
                      "PRAGMA journal_mode = DELETE; PRAGMA foreign_keys = OFF;"
                      " PRAGMA synchronous = FULL; PRAGMA temp_store = MEMORY;"
-                     " PRAGMA cache_size = -32768;",
+                     " PRAGMA cache_size = -24576;",
                      NULL, NULL, NULL) != SQLITE_OK)
         die("pragmas");
     t0 = now_s();

@@ -605,10 +605,11 @@ const struct pz_store_ops pz_sqlite_ops = {
     .ids_open = "[",
     .ids_close = "]",
     /* A long write transaction whose pages do not fit in the default 2 MB cache spills them
-     * to the WAL and reads them back again and again; 32 MB keeps an import of 100,000 cards
-     * in memory while staying well under the import's 64 MB budget. Without the map, whose
-     * pages would count as the importer's memory however large the database. */
-    .bulk_on_sql = "PRAGMA cache_size = -32768; PRAGMA mmap_size = 0;",
+     * to the WAL and reads them back again and again. 24 MB is as fast as 32 or 48 for an
+     * import of 100,000 cards or of 1,000,000 messages (measured: docs/BENCHMARKS.md), and
+     * leaves the import's 64 MB budget room: their peaks are 45 and 47 MB. Without the map,
+     * whose pages would count as the importer's memory however large the database. */
+    .bulk_on_sql = "PRAGMA cache_size = -24576; PRAGMA mmap_size = 0;",
     .alone = sq_alone,
     .bulk_off_sql = "PRAGMA cache_size = -2000;" MMAP_SQL,
     /* Each checked insert of a child row looks its parent up in another B-tree: about a sixth

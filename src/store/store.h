@@ -173,7 +173,7 @@ void pz_sql_bind_ids(struct pz_stmt *st, int idx, const int64_t *ids, size_t n_i
 
 /*
  * Tunes this connection for one long write, such as an import (ON 1), or
- * back to normal (ON 0): SQLite keeps more of the database in memory (32 MB
+ * back to normal (ON 0): SQLite keeps more of the database in memory (24 MB
  * of page cache at most) instead of spilling pages it will need again. Returns
  * 0 or a negative code.
  */
