@@ -107,31 +107,18 @@ static int contact_exists(struct pz_conn *conn, int64_t ws, int64_t id, int orga
     return organization_only && !org ? PZ_EINVAL : 0;
 }
 
-int timeline_add(struct pz_conn *conn, int64_t ws, const struct timeline_new *e, int64_t *entry_id,
-                 struct pz_err *err)
-{
-    const char *channel;
-    struct pz_stmt *st;
-    int64_t now = pz_now_ms();
-    int r = entry_check(e, err);
+/* The columns of an entry, and its values but the contact's ($2), bound from E. */
+#define ENTRY_INSERT                                                                               \
+    "INSERT INTO timeline_entries (workspace_id, contact_id, at, kind, channel, direction,"        \
+    " duration_s, outcome, body, author_user_id, source_kind, source_id, interaction,"             \
+    " created_at)"
 
-    if (r < 0)
-        return r;
-    r = e->contact_written ? 0 : contact_exists(conn, ws, e->contact_id, 0);
-    if (r < 0)
-        return r;
-    channel = e->channel ? e->channel : default_channel(e->kind);
-    st = pz_sql(conn, "INSERT INTO timeline_entries (workspace_id, contact_id, at, kind, channel,"
-                      " direction, duration_s, outcome, body, author_user_id, source_kind,"
-                      " source_id, interaction, created_at)"
-                      " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)");
-    if (!st)
-        return PZ_EDB;
+static void bind_entry(struct pz_stmt *st, int64_t ws, const struct timeline_new *e, int64_t now)
+{
     pz_sql_bind_int(st, 1, ws);
-    pz_sql_bind_int(st, 2, e->contact_id);
     pz_sql_bind_int(st, 3, e->at ? e->at : now);
     pz_sql_bind_text(st, 4, e->kind);
-    pz_sql_bind_text(st, 5, channel);
+    pz_sql_bind_text(st, 5, e->channel ? e->channel : default_channel(e->kind));
     pz_sql_bind_text(st, 6, e->direction && *e->direction ? e->direction : NULL);
     if (e->duration_s >= 0)
         pz_sql_bind_int(st, 7, e->duration_s);
@@ -150,6 +137,25 @@ int timeline_add(struct pz_conn *conn, int64_t ws, const struct timeline_new *e,
         pz_sql_bind_null(st, 12);
     pz_sql_bind_int(st, 13, is_interaction(e->kind, e->direction));
     pz_sql_bind_int(st, 14, now);
+}
+
+int timeline_add(struct pz_conn *conn, int64_t ws, const struct timeline_new *e, int64_t *entry_id,
+                 struct pz_err *err)
+{
+    struct pz_stmt *st;
+    int r = entry_check(e, err);
+
+    if (r < 0)
+        return r;
+    r = e->contact_written ? 0 : contact_exists(conn, ws, e->contact_id, 0);
+    if (r < 0)
+        return r;
+    st = pz_sql(conn, ENTRY_INSERT
+                " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)");
+    if (!st)
+        return PZ_EDB;
+    bind_entry(st, ws, e, pz_now_ms());
+    pz_sql_bind_int(st, 2, e->contact_id);
     r = pz_sql_step(st);
     if (r == PZ_SQL_DONE && entry_id)
         *entry_id = pz_sql_last_id(conn);
@@ -161,49 +167,22 @@ int timeline_add_many(struct pz_conn *conn, int64_t ws, const struct timeline_ne
                       const int64_t *contact_ids, size_t n, struct pz_err *err)
 {
     char ids[128], sql[800];
-    const char *channel;
     struct pz_stmt *st;
-    int64_t now = pz_now_ms();
     int r = entry_check(e, err);
 
     if (r < 0 || n == 0)
         return r;
-    if (pz_store_ids_sql(conn, 14, ids, sizeof(ids)) < 0)
+    if (pz_store_ids_sql(conn, 2, ids, sizeof(ids)) < 0)
         return PZ_EDB;
-    channel = e->channel ? e->channel : default_channel(e->kind);
     snprintf(sql, sizeof(sql),
-             "INSERT INTO timeline_entries (workspace_id, contact_id, at, kind, channel,"
-             " direction, duration_s, outcome, body, author_user_id, source_kind, source_id,"
-             " interaction, created_at)"
-             " SELECT $1, c.id, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $2"
-             " FROM (%s) c ORDER BY c.id",
+             ENTRY_INSERT " SELECT $1, c.id, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14"
+                          " FROM (%s) c ORDER BY c.id",
              ids);
     st = pz_sql(conn, sql);
     if (!st)
         return PZ_EDB;
-    pz_sql_bind_int(st, 1, ws);
-    pz_sql_bind_int(st, 2, now);
-    pz_sql_bind_int(st, 3, e->at ? e->at : now);
-    pz_sql_bind_text(st, 4, e->kind);
-    pz_sql_bind_text(st, 5, channel);
-    pz_sql_bind_text(st, 6, e->direction && *e->direction ? e->direction : NULL);
-    if (e->duration_s >= 0)
-        pz_sql_bind_int(st, 7, e->duration_s);
-    else
-        pz_sql_bind_null(st, 7);
-    pz_sql_bind_text(st, 8, e->outcome && *e->outcome ? e->outcome : NULL);
-    pz_sql_bind_text(st, 9, e->body);
-    if (e->author_user_id > 0)
-        pz_sql_bind_int(st, 10, e->author_user_id);
-    else
-        pz_sql_bind_null(st, 10);
-    pz_sql_bind_text(st, 11, e->source_kind);
-    if (e->source_id > 0)
-        pz_sql_bind_int(st, 12, e->source_id);
-    else
-        pz_sql_bind_null(st, 12);
-    pz_sql_bind_int(st, 13, is_interaction(e->kind, e->direction));
-    pz_sql_bind_ids(st, 14, contact_ids, n);
+    bind_entry(st, ws, e, pz_now_ms());
+    pz_sql_bind_ids(st, 2, contact_ids, n);
     r = pz_sql_step(st);
     pz_sql_done(st);
     return r == PZ_SQL_DONE ? 0 : (r < 0 ? r : PZ_EDB);
