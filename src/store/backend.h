@@ -41,9 +41,10 @@ struct pz_store_ops {
     /* pz_store_text_defer and pz_store_text_catch_up; NULL: indexes follow rows by themselves. */
     int (*text_defer)(void *db, const char *table, int *deferred);
     int (*text_catch_up)(void *db, const char *table);
-    /* pz_store_text_leave and pz_store_text_pending (NULL: nothing is ever left behind). */
+    /* pz_store_text_leave, and the query pz_store_text_pending runs: how many rows wait (NULL:
+     * nothing is ever left behind). */
     int (*text_leave)(void *db, const char *table);
-    int (*text_pending)(void *db, const char *table, int64_t *waiting);
+    int (*text_pending_sql)(const char *table, char *out, size_t outsz);
     /* pz_store_ids_sql writes ids_select, the parameter number, ids_select_end; the bound
      * value is the ids between ids_open and ids_close, separated by commas. */
     const char *ids_select;

@@ -324,10 +324,20 @@ int pz_store_text_leave(struct pz_conn *c, const char *table)
     return c->store->ops->text_leave ? c->store->ops->text_leave(c->db, table) : 0;
 }
 
+/* Asked at every contact search: through the connection's statement cache. */
 int pz_store_text_pending(struct pz_conn *c, const char *table, int64_t *waiting)
 {
+    char sql[300];
+    int r;
+
     *waiting = 0;
-    return c->store->ops->text_pending ? c->store->ops->text_pending(c->db, table, waiting) : 0;
+    if (!c->store->ops->text_pending_sql)
+        return 0;
+    r = c->store->ops->text_pending_sql(table, sql, sizeof(sql));
+    if (r < 0)
+        return r;
+    r = pz_sql_one_int(c, sql, 0, waiting);
+    return r < 0 ? r : 0;
 }
 
 int pz_store_ids_sql(struct pz_conn *c, int param, char *out, size_t outsz)
